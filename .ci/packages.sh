@@ -1,0 +1,57 @@
+#!/bin/bash
+# Installs the Debian packages the build, the tests and the demo need, and a
+# deb-src entry so the static dependencies can be built from Debian sources.
+# Idempotent: does nothing when everything is already there.
+set -euo pipefail
+
+PKGS=(
+  # build: musl toolchain and what the static deps' builds need
+  build-essential musl-tools gperf bison flex pkg-config autoconf automake
+  libtool dpkg-dev linux-libc-dev libspice-protocol-dev file
+  # sanitizer builds of the tests (glibc flavour) and fuzzing
+  clang libclang-rt-14-dev llvm libseccomp-dev libnl-3-dev libnl-route-3-dev
+  liblz4-dev
+  # boot media and test guests
+  linux-image-amd64 busybox-static isolinux syslinux-common syslinux-utils
+  pxelinux xorriso grub-efi-amd64-bin grub-pc-bin mtools dosfstools e2fsprogs
+  cpio xz-utils
+  # test peers
+  qemu-system-x86 qemu-utils dnsmasq udpcast iproute2 nftables lz4 nginx
+  socat curl python3
+)
+
+SRC_LIST=/etc/apt/sources.list.d/kvmbox-deb-src.sources
+
+need_src=1
+if grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ || \
+   grep -qs '^deb-src' /etc/apt/sources.list; then
+  need_src=0
+fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' \
+    || missing+=("$p")
+done
+
+if [ "$need_src" = 0 ] && [ ${#missing[@]} = 0 ]; then
+  exit 0
+fi
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+if [ "$need_src" = 1 ]; then
+  $SUDO tee "$SRC_LIST" >/dev/null <<'X'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+X
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+if [ ${#missing[@]} != 0 ]; then
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi

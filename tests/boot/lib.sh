@@ -1,0 +1,33 @@
+# Boot-test helpers (sourced after tests/lib.sh): run QEMU TCG on a kernel and
+# an initramfs with a serial log, a watchdog, and one retry (the emulated
+# machine stalls on rare boots, see README "Testing").
+KERNEL=${KVMBOX_KERNEL:-$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)}
+[ -n "$KERNEL" ] || skip "no Debian kernel in /boot (install linux-image-amd64)"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing"
+
+# qemu_boot LOG SECONDS UNTIL_REGEX qemu-args... : boots until the log
+# matches UNTIL_REGEX or QEMU exits; returns 0 when it matched.
+qemu_boot() {
+  local log=$1 secs=$2 until=$3; shift 3
+  local try
+  for try in 1 2; do
+    : > "$log"
+    qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2048 -smp 2 \
+      -no-reboot -display none -serial "file:$log" -monitor none "$@" &
+    local pid=$! t=0
+    while kill -0 $pid 2>/dev/null && [ $t -lt $((secs * 10)) ]; do
+      grep -qE "$until" "$log" && break
+      sleep 0.1; t=$((t + 1))
+    done
+    if grep -qE "$until" "$log"; then
+      # let a powering-off guest finish, then stop QEMU in any case
+      for _ in $(seq 1 50); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+      kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+      return 0
+    fi
+    kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+    echo "boot attempt $try did not reach /$until/ in ${secs}s; log tail:" >&2
+    tail -n 15 "$log" >&2
+  done
+  return 1
+}
