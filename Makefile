@@ -136,7 +136,12 @@ fuzz: $(FUZZ_BINS)
 
 # ---- make check: everything, ending with "N passed, N failed" --------------
 
-check: $(BUILD)/kvmbox $(UNIT_BINS) $(FUZZ_BINS)
+# Subsystem test rules (tiny guests, helper programs) live beside their tests
+# and add their outputs to CHECK_DEPS.
+CHECK_DEPS :=
+-include $(sort $(wildcard tests/*/rules.mk))
+
+check: $(BUILD)/kvmbox $(UNIT_BINS) $(FUZZ_BINS) $(CHECK_DEPS)
 	BUILD=$(BUILD) bash tests/run.sh
 
 test: check

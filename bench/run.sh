@@ -3,7 +3,9 @@
 # ratios. Subsystem scripts are bench/bench_*.sh; each prints its own table.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export BUILD=${BUILD:-build} KVMBOX=$PWD/${BUILD:-build}/kvmbox
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+export BUILD KVMBOX=$BUILD/kvmbox
 rc=0
 for b in bench/bench_*.sh; do
   echo "== $(basename "$b" .sh)"

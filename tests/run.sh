@@ -7,7 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-export BUILD KVMBOX="$PWD/$BUILD/kvmbox"
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+export BUILD KVMBOX=$BUILD/kvmbox
 LOGDIR=$BUILD/test-logs
 rm -rf "$LOGDIR"; mkdir -p "$LOGDIR"
 passed=0 failed=0 skipped=0
