@@ -14,10 +14,13 @@ PKGS=(
   # boot media and test guests
   linux-image-amd64 busybox-static isolinux syslinux-common syslinux-utils
   pxelinux xorriso grub-efi-amd64-bin grub-pc-bin mtools dosfstools e2fsprogs
-  cpio xz-utils
+  cpio xz-utils ovmf
   # test peers
   qemu-system-x86 qemu-utils dnsmasq udpcast iproute2 nftables lz4 nginx
   socat curl python3
+  console-setup-linux  # console fonts: the embedded bitmap font (core/font.mk)
+  libdrm-dev           # DRM/KMS UAPI headers only (drm.h, drm_mode.h), no library
+  libpixman-1-dev      # benchmark peer of the screen blits (bench/bench_display.sh)
 )
 
 SRC_LIST=/etc/apt/sources.list.d/kvmbox-deb-src.sources

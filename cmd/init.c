@@ -1,69 +1,75 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * init: kvmbox as PID 1. Mounts the kernel filesystems, logs to /dev/kmsg,
- * shows the status on the console, then reaps children forever. With
- * kvmbox.autotest on the kernel command line it powers off after start-up.
+ * init: kvmbox as PID 1. The boot itself lives in initramfs/pid1.c; this
+ * file only tells it which programs of this build it can supervise.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/reboot.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core.h"
 #include "initramfs/initramfs.h"
+#include "applets.h"
 
 APPLET(init, "run as PID 1 of the kvmbox boot image",
-       "usage: kvmbox init   (normally started by the kernel as /init)\n"
-       "Kernel command line: kvmbox.autotest  power off after start-up.");
+       "usage: kvmbox init              (started by the kernel as /init)\n"
+       "       kvmbox init --console    (status console, stand-in for the menu)\n"
+       "Kernel command line (all optional):\n"
+       "  kvmbox.server=URL        catalog and image server\n"
+       "  kvmbox.cache=SPEC        cache partition: LABEL=x, UUID=x or /dev/x\n"
+       "                           (absent: the cache lives in RAM)\n"
+       "  kvmbox.medium=SPEC       boot medium holding kvmbox/catalog.ini\n"
+       "  kvmbox.appliance=NAME    start this appliance at once\n"
+       "  kvmbox.net=MODE          dhcp (default), off, static:ADDR/PREFIX,GW\n"
+       "  kvmbox.console=TTY       the menu's terminal (default: the console)\n"
+       "  kvmbox.autotest          unattended run: power off when done\n"
+       "  kvmbox.test-hook=HOOK    kill-menu | orphans (boot tests)\n"
+       "Signals: SIGUSR2 power off, SIGTERM reboot, SIGUSR1 halt.");
 
-static void open_console_log(void)
+#define KVMBOX_BIN "/bin/kvmbox"
+
+static bool has_applet(const char *name)
 {
-	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-
-	if (fd >= 0)
-		log_setup(fd, LOG_INFO, true, "kvmbox");
+	for (size_t i = 0; i < ARRAY_SIZE(applets); i++)
+		if (!strcmp(applets[i]->name, name))
+			return true;
+	return false;
 }
 
-static void power_off(void)
+/* The stand-in for a build without the menu: status, then wait. */
+static int status_console(void)
 {
-	sync();
-	reboot(RB_POWER_OFF);
-	for (;;) /* PID 1 must never return, even if reboot(2) failed */
+	printf("  (no menu in this build: this console only shows the status)\n");
+	fflush(stdout);
+	for (;;)
 		pause();
+	return 0;
 }
 
 int init_main(int argc, char **argv)
 {
-	char cmdline[4096] = "";
-	sigset_t all;
+	struct pid1_config cfg = {
+		.net_program = has_applet("net") ? KVMBOX_BIN : NULL,
+		.default_catalog = "/usr/share/kvmbox/catalog.ini",
+	};
 
-	(void)argc, (void)argv;
 	if (getpid() != 1) {
+		if (argc == 2 && !strcmp(argv[1], "--console"))
+			return status_console();
 		fprintf(stderr, "kvmbox init: must run as PID 1\n");
 		return 1;
 	}
-	sysinit_mount_all();
-	open_console_log();
-	sysinit_cmdline(cmdline, sizeof(cmdline));
-	log_info("init started");
-	int con = open("/dev/console", O_WRONLY | O_CLOEXEC | O_NOCTTY);
-	sysinit_print_status(con >= 0 ? con : 1);
-	if (cmdline_has(cmdline, "kvmbox.autotest")) {
-		log_info("autotest: start-up complete, powering off");
-		power_off();
+	if (has_applet("menu")) {
+		cfg.menu_name = "menu";
+		cfg.menu_argv[0] = KVMBOX_BIN;
+		cfg.menu_argv[1] = "menu";
+		cfg.menu_is_real = true;
+	} else {
+		cfg.menu_name = "status console";
+		cfg.menu_argv[0] = KVMBOX_BIN;
+		cfg.menu_argv[1] = "init";
+		cfg.menu_argv[2] = "--console";
 	}
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
-	for (;;) {
-		int sig;
-		sigwait(&all, &sig);
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (sig == SIGUSR2 || sig == SIGTERM)
-			power_off();
-	}
+	pid1_run(&cfg);
 }

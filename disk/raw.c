@@ -21,52 +21,10 @@ static struct raw_disk *to_raw(struct blockdev *b)
 	return container_of(b, struct raw_disk, dev);
 }
 
-/* preadv/pwritev until done: a short transfer continues, EOF is -EIO. */
-static int raw_rw(int fd, const struct iovec *iov, int iovcnt, uint64_t off,
-		  bool write)
-{
-	struct iovec local[64];
-	int n = MIN(iovcnt, (int)ARRAY_SIZE(local));
-
-	if (iovcnt > n) { /* rare: split into batches the stack copy can hold */
-		for (int i = 0; i < iovcnt; i += n) {
-			int cnt = MIN(n, iovcnt - i);
-			int r = raw_rw(fd, iov + i, cnt, off, write);
-			if (r < 0)
-				return r;
-			for (int k = 0; k < cnt; k++)
-				off += iov[i + k].iov_len;
-		}
-		return 0;
-	}
-	memcpy(local, iov, sizeof(*iov) * (size_t)n);
-	struct iovec *v = local;
-	while (n > 0) {
-		ssize_t done = write ? pwritev(fd, v, n, (off_t)off)
-				     : preadv(fd, v, n, (off_t)off);
-		if (done < 0 && errno == EINTR)
-			continue;
-		if (done < 0)
-			return -errno;
-		if (done == 0)
-			return -EIO;
-		off += (uint64_t)done;
-		while (n > 0 && (size_t)done >= v->iov_len) {
-			done -= (ssize_t)v->iov_len;
-			v++, n--;
-		}
-		if (n > 0) {
-			v->iov_base = (char *)v->iov_base + done;
-			v->iov_len -= (size_t)done;
-		}
-	}
-	return 0;
-}
-
 static int raw_readv(struct blockdev *b, const struct iovec *iov, int iovcnt,
 		     uint64_t off)
 {
-	return raw_rw(to_raw(b)->fd, iov, iovcnt, off, false);
+	return disk_prw(to_raw(b)->fd, iov, iovcnt, off, false);
 }
 
 static int raw_writev(struct blockdev *b, const struct iovec *iov, int iovcnt,
@@ -74,7 +32,7 @@ static int raw_writev(struct blockdev *b, const struct iovec *iov, int iovcnt,
 {
 	if (b->read_only)
 		return -EROFS;
-	return raw_rw(to_raw(b)->fd, iov, iovcnt, off, true);
+	return disk_prw(to_raw(b)->fd, iov, iovcnt, off, true);
 }
 
 static int raw_flush(struct blockdev *b)
@@ -123,6 +81,11 @@ int disk_open_raw(const char *path, bool read_only, struct blockdev **out,
 		return errmsg_set(err, -EINVAL,
 				  "%s: size %lld is not a multiple of 512 bytes",
 				  path, (long long)st.st_size);
+	}
+	if (disk_hold(fd) < 0) {
+		close(fd);
+		return errmsg_set(err, -EBUSY, "%s: being deleted from the image store",
+				  path);
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d) {

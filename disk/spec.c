@@ -34,9 +34,17 @@ int disk_spec_parse(char *text, struct disk_spec *spec, struct errmsg *err)
 int disk_open_spec(const struct disk_spec *spec, struct blockdev **out,
 		   struct errmsg *err)
 {
-	if (spec->overlay != DISK_OVERLAY_NONE)
-		return errmsg_set(err, -EOPNOTSUPP,
-				  "%s: overlays are not available in this build",
-				  spec->path);
-	return disk_open_raw(spec->path, spec->read_only, out, err);
+	struct blockdev *base;
+	int r;
+
+	if (spec->overlay == DISK_OVERLAY_NONE)
+		return disk_open_image(spec->path, spec->read_only, out, err);
+	/* The base is never written through an overlay. */
+	r = disk_open_image(spec->path, true, &base, err);
+	if (r < 0)
+		return r;
+	return disk_overlay_open(base, spec->path,
+				 spec->overlay == DISK_OVERLAY_PERSISTENT
+					 ? spec->overlay_path : NULL,
+				 spec->volatile_dir, 0, out, err);
 }

@@ -1,20 +1,38 @@
 #!/bin/bash
-# make demo: builds the boot image and boots it under QEMU, the way a lab PC
-# boots it. With a display, QEMU opens a window; otherwise the serial
-# console is this terminal. KVMBOX_DEMO_APPEND adds kernel options.
+# make demo: builds the boot image, the demo appliance and the hybrid ISO,
+# then boots the ISO under QEMU the way a lab PC boots it: in a window when
+# a display is available (the menu on the screen), else on this terminal
+# (the menu on the serial console). Choose "Demo appliance" and press Enter:
+# it boots, checks its disk, powers off, and the menu comes back.
+# KVMBOX_DEMO_APPEND adds kernel options (e.g. kvmbox.appliance=demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 KVMBOX=$BUILD/kvmbox
 OUT=$BUILD/boot
-mkdir -p "$OUT"
 KERNEL=${KVMBOX_KERNEL:-$(ls -1 /boot/vmlinuz-*-amd64 | sort -V | tail -1)}
-"$KVMBOX" mkinitramfs -o "$OUT/initramfs.cpio"
-echo "demo: kernel $KERNEL, initramfs $(stat -c %s "$OUT/initramfs.cpio") bytes"
+mkdir -p "$OUT"
 
-accel=tcg; cpu=qemu64,+svm,+npt
-display=(-nographic)
-if [ -n "${DISPLAY:-}" ] && [ -z "${CI:-}" ]; then display=(-serial stdio); fi
-exec qemu-system-x86_64 -accel $accel -cpu $cpu -m 2048 -smp 2 -no-reboot \
-  "${display[@]}" -kernel "$KERNEL" -initrd "$OUT/initramfs.cpio" \
-  -append "console=ttyS0 panic=-1 quiet kvmbox.autotest ${KVMBOX_DEMO_APPEND:-}"
+windowed=0
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${CI:-}" ]; then windowed=1; fi
+if [ $windowed = 1 ]; then
+  console="console=ttyS0,115200 console=tty0"   # menu on the screen
+  display=(-serial stdio -vga std)
+else
+  console="console=tty0 console=ttyS0,115200"   # menu on this terminal
+  display=(-nographic)
+fi
+"$KVMBOX" mkinitramfs -o "$OUT/initramfs.img" --compress lz4
+bash initramfs/mkdemo.sh "$KVMBOX" "$OUT/medium" "$KERNEL"
+bash initramfs/mkiso.sh -o "$OUT/kvmbox-demo.iso" --kernel "$KERNEL" \
+  --initrd "$OUT/initramfs.img" --medium "$OUT/medium" \
+  --append "quiet $console ${KVMBOX_DEMO_APPEND:-}"
+echo "demo: $OUT/kvmbox-demo.iso ($(stat -c %s "$OUT/kvmbox-demo.iso") bytes)," \
+     "initramfs $(stat -c %s "$OUT/initramfs.img") bytes"
+[ $windowed = 1 ] || echo "demo: serial console; quit QEMU with Ctrl-A X"
+
+# TCG with an emulated AMD-V CPU: kvmbox loads kvm-amd and runs the demo
+# appliance in its own VMM inside (see README, Testing).
+exec qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2048 -smp 2 \
+  -no-reboot "${display[@]}" -cdrom "$OUT/kvmbox-demo.iso" -boot d \
+  -nic user,model=e1000

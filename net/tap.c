@@ -38,3 +38,11 @@ int net_tap_open(const char *name, char ifname[IFNAMSIZ], struct errmsg *err)
 	str_copy(ifname, IFNAMSIZ, ifr.ifr_name);
 	return fd;
 }
+
+int net_tap_persist(int fd, bool persist, struct errmsg *err)
+{
+	if (ioctl(fd, TUNSETPERSIST, (unsigned long)persist) < 0)
+		return errmsg_set(err, -errno, "tap: %s persistence: %s",
+				  persist ? "set" : "clear", strerror(errno));
+	return 0;
+}

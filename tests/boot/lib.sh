@@ -31,3 +31,37 @@ qemu_boot() {
   done
   return 1
 }
+
+# ---- boot assets --------------------------------------------------------------
+
+# The boot initramfs of the kvmbox under test (LZ4, with kvmbox's modules).
+build_initramfs() { # OUT
+  "$KVMBOX" mkinitramfs -o "$1" --compress lz4 2> "$T/mkinitramfs.err" ||
+    fail "mkinitramfs: $(cat "$T/mkinitramfs.err")"
+}
+# The demo catalog and appliance (cached by their inputs).
+build_demo() { # OUTDIR
+  bash initramfs/mkdemo.sh "$KVMBOX" "$1" "$KERNEL" > "$T/mkdemo.log" 2>&1 ||
+    fail "mkdemo: $(tail -3 "$T/mkdemo.log")"
+}
+# A hybrid ISO with the demo on it; APPEND replaces the default options.
+build_iso() { # OUT APPEND
+  [ -f "$T/initrd.img" ] || build_initramfs "$T/initrd.img"
+  [ -d "$T/medium" ] || build_demo "$T/medium"
+  bash initramfs/mkiso.sh -o "$1" --kernel "$KERNEL" --initrd "$T/initrd.img" \
+    --medium "$T/medium" --append "$2" > "$T/mkiso.log" 2>&1 ||
+    fail "mkiso: $(tail -3 "$T/mkiso.log")"
+}
+# Whether this build has the applet NAME.
+has_applet() { "$KVMBOX" --help 2>/dev/null | grep -q "^  $1 "; }
+# Asserts a line of the serial log; fails with its tail.
+expect_log() { # LOG REGEX WHAT
+  grep -qE "$2" "$1" || { tail -n 30 "$1" >&2; fail "$3"; }
+}
+# Kernel-timestamp (seconds) of the first log line matching REGEX.
+log_time() { # LOG REGEX
+  grep -m1 -E "$2" "$1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'
+}
+# Options every boot test passes: serial console, verbose enough to see
+# kvmbox's log lines (level info) with their timestamps.
+TEST_APPEND="console=ttyS0 panic=-1 kvmbox.autotest"

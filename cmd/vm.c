@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vm: runs one virtual machine on /dev/kvm (kvm/vmm.h) until it stops. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+#include "disk/disk.h"
+#include "kvm/vmm.h"
+#include "net/net.h"
+
+APPLET(vm, "run a virtual machine on /dev/kvm",
+       "usage: kvmbox vm run --kernel FILE [--initrd FILE] [--cmdline STRING]\n"
+       "         [--mem MIB] [--cpus N] [--disk FILE[,ro][,overlay=volatile|PATH]]...\n"
+       "         [--net tap=IFNAME|bridge=BRNAME|none] [--serial stdio|FILE|none]\n"
+       "         [--no-seccomp]\n"
+       "Boots a Linux kernel (bzImage, or an ELF vmlinux with a PVH note) with\n"
+       "virtio-blk disks (/dev/vda, vdb, ...), virtio-net, virtio-rng and COM1\n"
+       "(ttyS0) as the console. Defaults: 512 MiB, 1 vCPU, serial on stdio.\n"
+       "Exit status: 0 guest powered off, 3 guest rebooted, 4 guest panicked,\n"
+       "1 VMM error, 2 usage error.");
+
+enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_CPUS, OPT_DISK,
+       OPT_NET, OPT_SERIAL, OPT_NO_SECCOMP, OPT_TEST_SECCOMP };
+
+static const struct option options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "mem", required_argument, NULL, OPT_MEM },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	/* test-only: proves the sandbox by making a forbidden syscall */
+	{ "test-seccomp-violation", no_argument, NULL, OPT_TEST_SECCOMP },
+	{ 0 },
+};
+
+struct vm_args {
+	struct vmm_config cfg;
+	char *disks[VMM_MAX_DISKS];
+	unsigned ndisks;
+	const char *net;
+	const char *serial;
+};
+
+static int parse_args(int argc, char **argv, struct vm_args *a)
+{
+	const struct applet *self = &applet_vm;
+	uint64_t v;
+	int c;
+
+	optind = 2; /* past "vm run" */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_KERNEL: a->cfg.kernel = optarg; break;
+		case OPT_INITRD: a->cfg.initrd = optarg; break;
+		case OPT_CMDLINE: a->cfg.cmdline = optarg; break;
+		case OPT_MEM:
+			if (parse_size_unit(optarg, 1 << 20, &v) < 0 || v < (8 << 20) ||
+			    v > (1ULL << 40) || v % 4096)
+				return usage_error(self, "--mem '%s': want MiB (or a size with a suffix) from 8M to 1T", optarg);
+			a->cfg.mem_bytes = v;
+			break;
+		case OPT_CPUS:
+			if (parse_u64(optarg, 1, VMM_MAX_CPUS, &v) < 0)
+				return usage_error(self, "--cpus '%s': want 1..%d", optarg, VMM_MAX_CPUS);
+			a->cfg.cpus = (unsigned)v;
+			break;
+		case OPT_DISK:
+			if (a->ndisks == VMM_MAX_DISKS)
+				return usage_error(self, "at most %d --disk", VMM_MAX_DISKS);
+			a->disks[a->ndisks++] = optarg;
+			break;
+		case OPT_NET: a->net = optarg; break;
+		case OPT_SERIAL: a->serial = optarg; break;
+		case OPT_NO_SECCOMP: a->cfg.seccomp = false; break;
+		case OPT_TEST_SECCOMP: a->cfg.seccomp_test = true; break;
+		default:
+			return usage_error(self, "unknown or incomplete option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error(self, "unexpected argument '%s'", argv[optind]);
+	if (!a->cfg.kernel)
+		return usage_error(self, "--kernel is required");
+	if (a->net && strcmp(a->net, "none") && !str_starts(a->net, "tap=") &&
+	    !str_starts(a->net, "bridge="))
+		return usage_error(self, "--net '%s': want tap=IFNAME, bridge=BRNAME or none", a->net);
+	return 0;
+}
+
+static int open_serial(const char *how, struct vmm_config *cfg)
+{
+	cfg->serial_in = -1;
+	cfg->serial_out = -1;
+	if (!how || !strcmp(how, "stdio")) {
+		cfg->serial_in = STDIN_FILENO;
+		cfg->serial_out = STDOUT_FILENO;
+	} else if (strcmp(how, "none")) {
+		cfg->serial_out = open(how, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (cfg->serial_out < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int open_net(const char *how, struct vmm_config *cfg, struct errmsg *err)
+{
+	char ifname[IFNAMSIZ];
+	int r;
+
+	cfg->tap_fd = -1;
+	if (!how || !strcmp(how, "none"))
+		return 0;
+	if (str_starts(how, "tap="))
+		r = net_tap_open(how + 4, ifname, err);
+	else
+		r = net_tap_open("kvmbox%d", ifname, err);
+	if (r < 0)
+		return r;
+	cfg->tap_fd = r;
+	if (str_starts(how, "bridge="))
+		return net_bridge_add_port(how + 7, ifname, err);
+	return 0;
+}
+
+static int setup(struct vm_args *a, struct errmsg *err)
+{
+	int r;
+
+	if ((r = open_serial(a->serial, &a->cfg)) < 0)
+		return errmsg_set(err, r, "--serial %s: %s", a->serial, err_str(r));
+	for (unsigned i = 0; i < a->ndisks; i++) {
+		struct disk_spec spec;
+		if ((r = disk_spec_parse(a->disks[i], &spec, err)) < 0 ||
+		    (r = disk_open_spec(&spec, &a->cfg.disks[i], err)) < 0)
+			return r;
+		a->cfg.ndisks++;
+	}
+	return open_net(a->net, &a->cfg, err);
+}
+
+int vm_main(int argc, char **argv)
+{
+	struct vm_args a = { .cfg = { .mem_bytes = 512ULL << 20, .cpus = 1,
+				      .seccomp = true, .tap_fd = -1 } };
+	struct errmsg err = { "" };
+	int r;
+
+	if (wants_help(&applet_vm, argc, argv))
+		return 0;
+	if (argc < 2 || strcmp(argv[1], "run"))
+		return usage_error(&applet_vm, "expected 'run'");
+	if ((r = parse_args(argc, argv, &a)) != 0)
+		return r;
+	r = setup(&a, &err);
+	if (r == 0)
+		r = vmm_run(&a.cfg, &err);
+	if (r < 0) {
+		fprintf(stderr, "kvmbox vm: %s\n", err.msg[0] ? err.msg : err_str(r));
+		return 1;
+	}
+	return r;
+}

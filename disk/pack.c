@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Making and checking compressed images: pack a raw file, unpack it back,
+ * verify every block and the whole-image digest, show the header.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <lz4.h>
+#include <lz4hc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "image_format.h"
+
+struct packer {
+	struct blockdev *in;
+	int out;
+	uint32_t bs;
+	int level;
+	uint8_t *raw, *packed;
+	int packed_cap;
+	uint8_t *index;
+	uint64_t pos; /* where the next block goes in the output */
+	struct sha256 whole;
+};
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	const uint64_t *w = (const void *)p;
+	for (size_t i = 0; i < n / 8; i++)
+		if (w[i])
+			return false;
+	for (size_t i = n & ~(size_t)7; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static int pack_block(struct packer *k, uint64_t i, uint32_t len)
+{
+	struct img_block b = { .offset = k->pos };
+	const uint8_t *data = k->packed;
+	int clen;
+
+	sha256_update(&k->whole, k->raw, len);
+	if (all_zero(k->raw, len)) {
+		b.offset = 0;
+		b.flags = IMG_ZERO;
+		img_entry_put(k->index + i * IMG_ENTRY_SIZE, &b);
+		return 0;
+	}
+	clen = k->level > 0
+		       ? LZ4_compress_HC((const char *)k->raw, (char *)k->packed,
+					 (int)len, k->packed_cap, k->level)
+		       : LZ4_compress_default((const char *)k->raw, (char *)k->packed,
+					      (int)len, k->packed_cap);
+	if (clen <= 0 || (uint32_t)clen >= len) { /* incompressible: keep as is */
+		b.flags = IMG_STORED;
+		b.stored = len;
+		data = k->raw;
+	} else {
+		b.stored = (uint32_t)clen;
+	}
+	sha256(data, b.stored, b.digest);
+	img_entry_put(k->index + i * IMG_ENTRY_SIZE, &b);
+	k->pos += b.stored;
+	return pwrite_full(k->out, data, b.stored, (off_t)b.offset);
+}
+
+static int pack_all(struct packer *k, uint64_t vsize, uint32_t bits,
+		    struct disk_image_info *info)
+{
+	uint64_t blocks = (vsize + k->bs - 1) / k->bs;
+	uint8_t h[IMG_HEADER_SIZE], image_digest[32], index_digest[32];
+	int r = 0;
+
+	for (uint64_t i = 0; i < blocks && r == 0; i++) {
+		uint32_t len = (uint32_t)MIN(k->bs, vsize - i * k->bs);
+		struct iovec v = { k->raw, len };
+		r = k->in->ops->readv(k->in, &v, 1, i * k->bs);
+		if (r == 0)
+			r = pack_block(k, i, len);
+	}
+	if (r < 0)
+		return r;
+	sha256_final(&k->whole, image_digest);
+	sha256(k->index, blocks * IMG_ENTRY_SIZE, index_digest);
+	r = pwrite_full(k->out, k->index, blocks * IMG_ENTRY_SIZE, (off_t)k->pos);
+	if (r < 0)
+		return r;
+	img_header_build(h, bits, vsize, k->pos, image_digest, index_digest);
+	r = pwrite_full(k->out, h, sizeof(h), 0);
+	if (r == 0 && fsync(k->out) < 0)
+		r = -errno;
+	if (info) {
+		info->block_size = k->bs;
+		info->virtual_size = vsize;
+		info->blocks = blocks;
+		info->stored_bytes = k->pos - IMG_HEADER_SIZE;
+		memcpy(info->image_digest, image_digest, 32);
+	}
+	return r;
+}
+
+int disk_pack_dev(struct blockdev *src, const char *out_path,
+		  const struct disk_pack_opts *opts, struct disk_image_info *info,
+		  struct errmsg *err)
+{
+	struct packer k = { .in = src, .out = -1 };
+	uint32_t bs = opts && opts->block_size ? opts->block_size : DISK_BLOCK_DEFAULT;
+	uint32_t bits = (uint32_t)__builtin_ctz(bs);
+	uint64_t blocks = (src->size + bs - 1) / bs;
+	char tmp[4096];
+	int r;
+
+	if (bs & (bs - 1) || bits < IMG_MIN_BLOCK_BITS || bits > IMG_MAX_BLOCK_BITS)
+		return errmsg_set(err, -EINVAL,
+				  "block size %u: expected a power of two from 4 KiB to 4 MiB", bs);
+	if (src->size == 0 || src->size % 512 || src->size > IMG_MAX_VIRTUAL)
+		return errmsg_set(err, -EINVAL, "disk size %llu cannot be packed",
+				  (unsigned long long)src->size);
+	k.bs = bs;
+	k.level = opts ? opts->level : 0;
+	k.raw = malloc(bs);
+	k.packed_cap = LZ4_compressBound((int)bs);
+	k.packed = malloc((size_t)k.packed_cap);
+	k.index = calloc((size_t)blocks, IMG_ENTRY_SIZE);
+	k.pos = IMG_HEADER_SIZE;
+	sha256_init(&k.whole);
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
+	if (!k.raw || !k.packed || !k.index)
+		r = -ENOMEM;
+	else if ((k.out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		r = -errno;
+	else
+		r = pack_all(&k, src->size, bits, info);
+	if (k.out >= 0) {
+		close(k.out);
+		if (r == 0 && rename(tmp, out_path) < 0)
+			r = -errno;
+		if (r < 0)
+			unlink(tmp);
+	}
+	free(k.raw);
+	free(k.packed);
+	free(k.index);
+	if (r < 0)
+		return errmsg_set(err, r, "pack into %s: %s", out_path, err_str(r));
+	return 0;
+}
+
+int disk_pack(const char *raw_path, const char *out_path,
+	      const struct disk_pack_opts *opts, struct disk_image_info *info,
+	      struct errmsg *err)
+{
+	struct blockdev *src;
+	struct stat st;
+	int r;
+
+	if (stat(raw_path, &st) == 0 && (st.st_size == 0 || st.st_size % 512))
+		return errmsg_set(err, -EINVAL,
+				  "%s: not a raw disk image (size must be a non-zero multiple of 512 bytes)",
+				  raw_path);
+	r = disk_open_raw(raw_path, true, &src, err);
+	if (r < 0)
+		return r;
+	r = disk_pack_dev(src, out_path, opts, info, err);
+	src->ops->close(src);
+	return r;
+}
+
+int disk_export_raw(struct blockdev *src, const char *out_path,
+		    struct errmsg *err)
+{
+	enum { CHUNK = 1 << 20 };
+	uint8_t *buf = malloc(CHUNK);
+	char tmp[4096];
+	int fd, r = 0;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
+	fd = buf ? open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+	if (fd < 0) {
+		r = buf ? -errno : -ENOMEM;
+		free(buf);
+		return errmsg_set(err, r, "%s: %s", tmp, err_str(r));
+	}
+	for (uint64_t off = 0; r == 0 && off < src->size; off += CHUNK) {
+		struct iovec v = { buf, (size_t)MIN(CHUNK, src->size - off) };
+		r = src->ops->readv(src, &v, 1, off);
+		if (r == 0 && !all_zero(buf, v.iov_len))
+			r = pwrite_full(fd, buf, v.iov_len, (off_t)off);
+	}
+	if (r == 0 && ftruncate(fd, (off_t)src->size) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	close(fd);
+	if (r == 0 && rename(tmp, out_path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	free(buf);
+	return r < 0 ? errmsg_set(err, r, "%s: %s", out_path, err_str(r)) : 0;
+}
+
+/* Walks every block through the checking read path; @out_fd gets the data. */
+static int read_all(const char *path, int out_fd, struct disk_image_info *info,
+		    struct errmsg *err)
+{
+	struct blockdev *b;
+	uint8_t digest[32], *buf;
+	struct sha256 h;
+	int r = disk_open_compressed(path, &b, err);
+
+	if (r < 0)
+		return r;
+	r = disk_image_inspect(path, info, err);
+	uint32_t bs = info->block_size;
+	buf = malloc(bs);
+	if (!buf)
+		r = -ENOMEM;
+	sha256_init(&h);
+	for (uint64_t off = 0; r == 0 && off < b->size; off += bs) {
+		struct iovec v = { buf, (size_t)MIN(bs, b->size - off) };
+		r = b->ops->readv(b, &v, 1, off);
+		if (r < 0) {
+			r = errmsg_set(err, r, "%s: block %llu is damaged (see above)",
+				       path, (unsigned long long)(off / bs));
+			break;
+		}
+		sha256_update(&h, buf, v.iov_len);
+		if (out_fd >= 0 && all_zero(buf, v.iov_len))
+			continue; /* leave a hole */
+		if (out_fd >= 0 && (r = pwrite_full(out_fd, buf, v.iov_len, (off_t)off)) < 0)
+			r = errmsg_set(err, r, "write: %s", err_str(r));
+	}
+	sha256_final(&h, digest);
+	if (r == 0 && memcmp(digest, info->image_digest, 32))
+		r = errmsg_set(err, -EBADMSG, "%s: whole-image SHA-256 mismatch", path);
+	if (r == 0 && out_fd >= 0 && ftruncate(out_fd, (off_t)b->size) < 0)
+		r = errmsg_set(err, -errno, "write: %s", strerror(errno));
+	free(buf);
+	b->ops->close(b);
+	return r;
+}
+
+int disk_verify(const char *image_path, struct disk_image_info *info,
+		struct errmsg *err)
+{
+	return read_all(image_path, -1, info, err);
+}
+
+int disk_unpack(const char *image_path, const char *raw_path,
+		struct errmsg *err)
+{
+	struct disk_image_info info;
+	char tmp[4096];
+	int fd, r;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", raw_path, (int)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errmsg_set(err, -errno, "%s: %s", tmp, strerror(errno));
+	r = read_all(image_path, fd, &info, err);
+	if (r == 0 && fsync(fd) < 0)
+		r = errmsg_set(err, -errno, "%s: %s", raw_path, strerror(errno));
+	close(fd);
+	if (r == 0 && rename(tmp, raw_path) < 0)
+		r = errmsg_set(err, -errno, "%s: %s", raw_path, strerror(errno));
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+int disk_image_inspect(const char *image_path, struct disk_image_info *info,
+		       struct errmsg *err)
+{
+	struct blockdev *b;
+	uint8_t h[IMG_HEADER_SIZE];
+	struct img_geom g;
+	struct stat st;
+	int r = disk_open_compressed(image_path, &b, err);
+
+	if (r < 0)
+		return r;
+	b->ops->close(b);
+	/* Opening checked header and index; read the summary again for info. */
+	int fd = open(image_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || pread_full(fd, h, sizeof(h), 0) != sizeof(h) ||
+	    img_header_parse(h, sizeof(h), (uint64_t)st.st_size, &g, err) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return errmsg_set(err, -EIO, "%s: changed while reading", image_path);
+	}
+	memset(info, 0, sizeof(*info));
+	info->block_size = 1U << g.block_bits;
+	info->virtual_size = g.virtual_size;
+	info->blocks = g.blocks;
+	info->stored_bytes = g.index_offset - IMG_HEADER_SIZE;
+	memcpy(info->image_digest, g.image_digest, 32);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The menu program: reads boot.conf, shows the catalog on the console, and
+ * turns keys into starts, admin actions and power requests to PID 1. One
+ * poll loop: the terminal (only while no appliance has it), the sync
+ * worker's pipe, a signalfd for children and stop requests, a 1 s tick for
+ * the clock, the countdown and ghost restarts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "initramfs/menu_priv.h"
+
+#define SEC 1000000000ull
+
+void menu_tty_raw(struct menu_state *s, bool raw)
+{
+	struct termios t;
+
+	if (!s->tty || s->raw == raw)
+		return;
+	if (raw) {
+		t = s->saved;
+		t.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+		t.c_iflag &= ~(tcflag_t)(IXON | ICRNL | INLCR | IGNCR | BRKINT | ISTRIP);
+		t.c_cc[VMIN] = 1;
+		t.c_cc[VTIME] = 0;
+		tcsetattr(0, TCSANOW, &t);
+		write_full(1, "\x1b[?25l\x1b[2J", 10);
+		s->shown.len = 0; /* the next draw is a full one */
+	} else {
+		tcsetattr(0, TCSANOW, &s->saved);
+		write_full(1, "\x1b[?25h", 6);
+	}
+	s->raw = raw;
+}
+
+void menu_catalog_reload(struct menu_state *s)
+{
+	struct catalog fresh;
+	struct errmsg err;
+
+	if (menu_catalog_load(&s->src, &fresh, &err) < 0) {
+		log_warn("catalog reload: %s", err.msg);
+		return;
+	}
+	if (s->fg_pid) /* the running appliance keeps its index valid */
+		s->fg_app = -1;
+	for (size_t i = 0; s->m.running[0] && i < fresh.napps; i++)
+		if (!strcmp(fresh.apps[i].name, s->m.running))
+			s->fg_app = (int)i;
+	if (s->fg_pid && s->fg_app < 0) {
+		/* Removed from the catalog while running: it keeps running. */
+		log_warn("running appliance %s left the catalog", s->m.running);
+		catalog_free(&fresh);
+		return;
+	}
+	catalog_free(&s->cat);
+	s->cat = fresh;
+	menu_model_set_catalog(&s->m, &s->cat);
+	memset(s->failure, 0, sizeof(s->failure));
+	menu_update_status(s);
+	s->dirty = true;
+}
+
+static void load_net(struct menu_state *s)
+{
+	struct menu_net_status ns;
+
+	menu_net_status_load(s->net_path, &ns);
+	if (memcmp(&ns, &s->m.net, sizeof(ns))) {
+		s->m.net = ns;
+		s->dirty = true;
+	}
+}
+
+static void update_clock(struct menu_state *s)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char c[8];
+
+	localtime_r(&now, &tm);
+	strftime(c, sizeof(c), "%H:%M", &tm);
+	if (strcmp(c, s->m.clock)) {
+		memcpy(s->m.clock, c, sizeof(c));
+		s->dirty = true;
+	}
+}
+
+static void draw(struct menu_state *s)
+{
+	struct winsize ws = { 0 };
+	unsigned cols = 80, rows = 24;
+
+	if (s->fg_pid)
+		return;
+	if (s->tty && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row)
+		cols = ws.ws_col, rows = ws.ws_row;
+	menu_render(&s->m, cols, rows, &s->screen);
+	if (s->screen.len == s->shown.len && !memcmp(s->screen.data, s->shown.data, s->shown.len))
+		return;
+	write_full(1, s->screen.data, s->screen.len);
+	s->shown.len = 0;
+	buf_append(&s->shown, s->screen.data, s->screen.len);
+}
+
+static void show_file(struct menu_state *s, const char *title, const char *path,
+		      size_t tail_lines, const char *missing)
+{
+	struct buf b;
+	const char *p;
+
+	buf_init(&b);
+	if (read_file(path, 4 << 20, &b) < 0 || !b.len) {
+		menu_show_page(&s->m, title, missing);
+		buf_free(&b);
+		return;
+	}
+	p = (const char *)b.data + b.len;
+	for (size_t n = 0; p > (const char *)b.data; p--)
+		if (p[-1] == '\n' && p != (const char *)b.data + b.len && ++n > tail_lines)
+			break;
+	menu_show_page(&s->m, title, p);
+	buf_free(&b);
+}
+
+static void power(struct menu_state *s, int sig, const char *what)
+{
+	log_info("admin asked for %s", what);
+	menu_message(&s->m, "%s ...", what);
+	if (kill(s->o->init_pid ? s->o->init_pid : 1, sig) < 0)
+		menu_message(&s->m, "Cannot ask for %s: %s", what, strerror(errno));
+}
+
+static void login(struct menu_state *s)
+{
+	bool ok = catalog_password_ok(&s->cat, s->m.password);
+
+	explicit_bzero(s->m.password, sizeof(s->m.password));
+	s->m.password_len = 0;
+	if (!ok) {
+		log_warn("wrong admin password");
+		menu_message(&s->m, "Wrong password.");
+		return;
+	}
+	log_info("admin mode");
+	s->m.admin = true;
+	s->m.screen = MENU_ADMIN;
+	s->m.admin_sel = 0;
+	s->m.message[0] = 0;
+}
+
+static void act(struct menu_state *s, enum menu_action a)
+{
+	switch (a) {
+	case ACT_NONE:
+	case ACT_REDRAW:
+		break;
+	case ACT_START:
+		menu_start_foreground(s, s->m.action_app);
+		break;
+	case ACT_LOGIN:
+		login(s);
+		break;
+	case ACT_REFRESH:
+		if (!s->src.catalog_url[0])
+			menu_message(&s->m, "No server is configured (kvmbox.server=).");
+		else if (menu_sync_start(s) == 0)
+			menu_message(&s->m, "Refreshing the catalog from %s ...", s->src.catalog_url);
+		else
+			menu_message(&s->m, "A refresh is already running.");
+		break;
+	case ACT_RESET:
+		menu_reset_overlay(s, s->m.action_app);
+		break;
+	case ACT_LOGS:
+		show_file(s, "Log", s->log_path, 40, "(the log is empty)");
+		break;
+	case ACT_NET:
+		show_file(s, "Network status", s->net_path, 40,
+			  "No network status: the network daemon has not written it yet.");
+		break;
+	case ACT_REBOOT:
+		power(s, SIGTERM, "Reboot");
+		break;
+	case ACT_POWEROFF:
+		power(s, SIGUSR2, "Power off");
+		break;
+	}
+	s->dirty = true;
+}
+
+static void read_keys(struct menu_state *s)
+{
+	uint8_t in[256];
+	enum menu_key keys[256];
+	int chars[256];
+	ssize_t n = read(0, in, sizeof(in));
+	size_t nk;
+
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			s->quit = true; /* the terminal went away: init starts us again */
+		return;
+	}
+	nk = menu_keys_decode(in, (size_t)n, keys, chars, ARRAY_SIZE(keys));
+	for (size_t i = 0; i < nk && !s->fg_pid; i++)
+		act(s, menu_key(&s->m, keys[i], chars[i]));
+}
+
+/*
+ * kvmbox.autotest: nobody is at the keyboard. Run what boot.conf or the
+ * countdown asks for, then ask PID 1 to power off once nothing is left to
+ * do (no appliance starting or running, no sync under way).
+ */
+static void autotest(struct menu_state *s)
+{
+	if (!s->bc.autotest || s->autotest_done || s->ticks < 2 || s->fg_pid ||
+	    s->sync_pid || s->m.countdown >= 0)
+		return;
+	if (s->pending_start >= 0) {
+		const struct menu_app_status *st = &s->m.status[s->pending_start];
+		if (st->state != MENU_APP_UNAVAILABLE)
+			return;
+		log_warn("autotest: %s is unavailable: %s",
+			 s->cat.apps[s->pending_start].name, st->reason);
+		s->pending_start = -1;
+	}
+	log_info("autotest: nothing more to run, asking for power-off");
+	s->autotest_done = true;
+	kill(s->o->init_pid ? s->o->init_pid : 1, SIGUSR2);
+}
+
+static void tick(struct menu_state *s, uint64_t now)
+{
+	update_clock(s);
+	load_net(s);
+	menu_update_status(s);
+	menu_ghosts_tick(s, now);
+	if (!s->sync_pid && s->next_sync_ns && now >= s->next_sync_ns)
+		menu_sync_start(s);
+	if (s->pending_start >= (int)s->cat.napps)
+		s->pending_start = -1;
+	if (s->pending_start >= 0 && !s->fg_pid &&
+	    s->m.status[s->pending_start].state == MENU_APP_READY) {
+		int app = s->pending_start;
+		s->pending_start = -1;
+		menu_start_foreground(s, app);
+	}
+	autotest(s);
+	if (s->m.countdown > 0 && !s->fg_pid && s->ticks > 0) {
+		s->m.countdown--;
+		s->dirty = true;
+	}
+	if (s->m.countdown == 0) {
+		s->m.countdown = -1;
+		const struct catalog_appliance *a = catalog_find(&s->cat, s->cat.autostart);
+		if (a)
+			s->pending_start = (int)(a - s->cat.apps);
+	}
+	s->ticks++;
+	s->dirty = true;
+}
+
+static void on_signal(struct menu_state *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD)
+			menu_reap(s);
+		else
+			s->quit = true;
+	}
+}
+
+static int setup(struct menu_state *s, const struct menu_options *o)
+{
+	struct errmsg err;
+	int fd, r;
+
+	s->o = o;
+	s->fg_app = s->pending_start = -1;
+	s->sync_fd = -1;
+	for (size_t i = 0; i < CATALOG_MAX_APPLIANCES; i++)
+		s->pct[i] = -1;
+	str_copy(s->run_dir, sizeof(s->run_dir), o->run_dir ? o->run_dir : "/run/kvmbox");
+	mkdir(s->run_dir, 0755);
+	snprintf(s->log_path, sizeof(s->log_path), "%s/menu.log", s->run_dir);
+	snprintf(s->net_path, sizeof(s->net_path), "%s/net.status", s->run_dir);
+	snprintf(s->lock_path, sizeof(s->lock_path), "%s/foreground.lock", s->run_dir);
+	fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		log_setup(fd, LOG_INFO, false, "menu");
+	if (o->vm_command)
+		str_copy(s->vm_command, sizeof(s->vm_command), o->vm_command);
+	else if (readlink("/proc/self/exe", s->vm_command, sizeof(s->vm_command) - 1) < 0)
+		str_copy(s->vm_command, sizeof(s->vm_command), "/bin/kvmbox");
+
+	char conf[300];
+	snprintf(conf, sizeof(conf), "%s/boot.conf", s->run_dir);
+	if (menu_boot_conf_load(o->boot_conf ? o->boot_conf : conf, &s->bc, &err) < 0)
+		log_warn("boot.conf: %s (using defaults)", err.msg);
+	mkdir(s->bc.cache_dir, 0755);
+	snprintf(s->overlay_dir, sizeof(s->overlay_dir), "%s/overlays", s->bc.cache_dir);
+	mkdir(s->overlay_dir, 0755);
+	menu_source_init(&s->src, &s->bc);
+	if (o->open_store && o->open_store(s->bc.cache_dir, &s->store, &err) < 0)
+		log_warn("image store: %s", err.msg);
+
+	menu_model_init(&s->m, &s->cat);
+	r = menu_catalog_load(&s->src, &s->cat, &err);
+	if (r < 0) {
+		log_warn("no catalog yet: %s", err.msg);
+		menu_message(&s->m, "No catalog yet: %s", err.msg);
+	}
+	menu_model_set_catalog(&s->m, &s->cat);
+	s->m.server_set = s->src.catalog_url[0] != 0;
+	log_info("menu started: %zu appliances, catalog %s", s->cat.napps,
+		 s->src.using_cached ? s->src.cached_catalog : s->src.shipped_catalog);
+
+	if (s->bc.appliance[0]) {
+		const struct catalog_appliance *a = catalog_find(&s->cat, s->bc.appliance);
+		if (a)
+			s->pending_start = (int)(a - s->cat.apps);
+		else
+			menu_message(&s->m, "kvmbox.appliance=%s is not in the catalog.", s->bc.appliance);
+	} else if (s->cat.autostart[0]) {
+		s->m.countdown = (int)s->cat.autostart_delay;
+	}
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (s->sigfd < 0)
+		return -errno;
+
+	s->tty = isatty(0) && tcgetattr(0, &s->saved) == 0;
+	menu_tty_raw(s, true);
+	if (s->src.catalog_url[0])
+		menu_sync_start(s);
+	return 0;
+}
+
+int menu_run(const struct menu_options *o)
+{
+	struct menu_state *s = calloc(1, sizeof(*s));
+	uint64_t next_tick;
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	r = setup(s, o);
+	if (r < 0) {
+		free(s);
+		return r;
+	}
+	next_tick = clock_now_ns();
+	while (!s->quit) {
+		struct pollfd p[3] = { { s->sigfd, POLLIN, 0 },
+				       { s->sync_fd, POLLIN, 0 },
+				       { s->fg_pid ? -1 : 0, POLLIN, 0 } };
+		uint64_t now = clock_now_ns();
+
+		if (now >= next_tick) {
+			tick(s, now);
+			next_tick = now + SEC;
+		}
+		if (s->dirty) {
+			draw(s);
+			s->dirty = false;
+		}
+		if (poll(p, 3, (int)((next_tick - now) / 1000000) + 1) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			on_signal(s);
+		if (p[1].revents && s->sync_fd >= 0)
+			menu_sync_read(s);
+		if (p[2].revents && !s->fg_pid)
+			read_keys(s);
+	}
+	log_info("menu stopping");
+	menu_ghosts_stop(s);
+	if (s->fg_pid)
+		kill(s->fg_pid, SIGTERM);
+	if (s->sync_pid)
+		kill(s->sync_pid, SIGTERM);
+	menu_tty_raw(s, false);
+	catalog_free(&s->cat);
+	menu_model_free(&s->m);
+	buf_free(&s->screen);
+	buf_free(&s->shown);
+	buf_free(&s->sync_in);
+	free(s);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Shared between the menu program's files (menu_main.c, menu_proc.c) only. */
+#ifndef KVMBOX_MENU_PRIV_H
+#define KVMBOX_MENU_PRIV_H
+
+#include <termios.h>
+
+#include "initramfs/initramfs.h"
+
+#define MENU_MAX_GHOSTS 16
+
+struct menu_ghost {
+	char name[CATALOG_NAME_MAX + 1];
+	pid_t pid;
+	uint64_t started_ns, next_start_ns;
+	unsigned quick_deaths;
+};
+
+struct menu_state {
+	const struct menu_options *o;
+	char run_dir[256];
+	char log_path[300], net_path[300], lock_path[300], overlay_dir[300];
+	char vm_command[256];
+	struct menu_boot_conf bc;
+	struct menu_source src;
+	struct menu_store store;
+	struct catalog cat;
+	struct menu_model m;
+
+	/* Per catalog appliance: download progress (-1 none), last failure. */
+	int pct[CATALOG_MAX_APPLIANCES];
+	char failure[CATALOG_MAX_APPLIANCES][96];
+	int pending_start;   /* start when ready (boot.conf appliance), -1 */
+
+	/* The foreground appliance. */
+	pid_t fg_pid;
+	int fg_app;
+	uint64_t fg_started_ns;
+	unsigned fg_quick_reboots;
+
+	struct menu_ghost ghosts[MENU_MAX_GHOSTS];
+
+	/* The sync worker. */
+	pid_t sync_pid;
+	int sync_fd;
+	struct buf sync_in;
+	uint64_t next_sync_ns;
+	bool sync_again;
+
+	/* The terminal. */
+	bool tty, raw, dirty;
+	struct termios saved;
+	struct buf screen, shown;
+	int sigfd;
+	bool quit;
+	unsigned ticks;
+	bool autotest_done;
+};
+
+/* menu_proc.c */
+int menu_start_foreground(struct menu_state *s, int app);
+void menu_ghosts_tick(struct menu_state *s, uint64_t now);
+void menu_ghosts_stop(struct menu_state *s);
+int menu_sync_start(struct menu_state *s);
+void menu_sync_read(struct menu_state *s);
+void menu_reap(struct menu_state *s);
+int menu_reset_overlay(struct menu_state *s, int app);
+/* Paths of every file of @app in catalog_files order; false when missing. */
+bool menu_app_paths(struct menu_state *s, int app, char paths[][512], size_t max);
+void menu_update_status(struct menu_state *s);
+
+/* menu_main.c */
+void menu_tty_raw(struct menu_state *s, bool raw);
+void menu_catalog_reload(struct menu_state *s);
+
+#endif

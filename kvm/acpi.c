@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Minimal ACPI at 0xE0000: RSDP -> XSDT -> FADT (PM1a ports for power-off,
+ * the reset register) and MADT (one LAPIC per vCPU, the IOAPIC, the PC's
+ * interrupt overrides), and a DSDT whose AML holds the \_S5 sleep type, the
+ * PCI root bridge and the pvpanic device. Offsets are the ACPI 6 tables'.
+ */
+#include <string.h>
+
+#include "kvm/machine.h"
+
+#define HDR_LEN 36
+#define FADT_LEN 276
+#define FADT_FLAG_WBINVD (1u << 0)
+#define FADT_FLAG_PWR_BUTTON (1u << 4)
+#define FADT_FLAG_SLP_BUTTON (1u << 5)
+#define FADT_FLAG_RESET_REG_SUP (1u << 10)
+#define BOOT_ARCH_LEGACY_DEVICES (1u << 0)
+#define BOOT_ARCH_8042 (1u << 1)
+#define GAS_SYSTEM_IO 1
+
+static uint8_t checksum(const uint8_t *p, size_t len)
+{
+	uint8_t sum = 0;
+	for (size_t i = 0; i < len; i++)
+		sum += p[i];
+	return (uint8_t)-sum;
+}
+
+static void header(uint8_t *t, const char sig[4], uint32_t len, uint8_t rev)
+{
+	memcpy(t, sig, 4);
+	put_le32(t + 4, len);
+	t[8] = rev;
+	memcpy(t + 10, "KVMBOX", 6);
+	memcpy(t + 16, "KVMBOXVM", 8);
+	put_le32(t + 24, 1);
+	memcpy(t + 28, "KVMB", 4);
+	put_le32(t + 32, 1);
+	t[9] = checksum(t, len);
+}
+
+/* Generic Address Structure: an I/O port register. */
+static void gas_io(uint8_t *g, uint8_t bits, uint8_t access, uint16_t port)
+{
+	g[0] = GAS_SYSTEM_IO;
+	g[1] = bits;
+	g[2] = 0;
+	g[3] = access;
+	put_le64(g + 4, port);
+}
+
+/* AML PkgLength for a body of @len bytes (the encoding counts itself). */
+static size_t pkg_len(uint8_t *out, size_t len)
+{
+	if (len + 1 < 0x40) {
+		out[0] = (uint8_t)(len + 1);
+		return 1;
+	}
+	len += 2;
+	out[0] = (uint8_t)(0x40 | (len & 0xf));
+	out[1] = (uint8_t)(len >> 4);
+	return 2;
+}
+
+/* Appends Device(NAME) { body } to @aml. */
+static size_t aml_device(uint8_t *aml, const char name[4], const uint8_t *body,
+			 size_t body_len)
+{
+	size_t n = 0;
+
+	aml[n++] = 0x5b; /* ExtOpPrefix */
+	aml[n++] = 0x82; /* DeviceOp */
+	n += pkg_len(aml + n, 4 + body_len);
+	memcpy(aml + n, name, 4);
+	memcpy(aml + n + 4, body, body_len);
+	return n + 4 + body_len;
+}
+
+static size_t build_dsdt_aml(uint8_t *aml)
+{
+	static const uint8_t s5[] = { /* Name(_S5, Package(4) {5, 0, 0, 0}) */
+		0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x04,
+		0x0a, ACPI_S5_TYPE, 0x00, 0x00, 0x00,
+	};
+	static const uint8_t pci0[] = {
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* PNP0A03 */
+		0x08, '_', 'A', 'D', 'R', 0x00,
+		0x08, '_', 'U', 'I', 'D', 0x00,
+		0x08, '_', 'B', 'B', 'N', 0x00,
+	};
+	static const uint8_t pvpanic[] = {
+		0x08, '_', 'H', 'I', 'D', 0x0d, 'Q', 'E', 'M', 'U', '0', '0', '0', '1', 0x00,
+		/* Name(_CRS, ResourceTemplate() { IO(Decode16, 0x505, 0x505, 1, 1) }) */
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,
+		0x47, 0x01, PVPANIC_PORT & 0xff, PVPANIC_PORT >> 8,
+		PVPANIC_PORT & 0xff, PVPANIC_PORT >> 8, 0x01, 0x01, 0x79, 0x00,
+	};
+	size_t n = 0;
+
+	memcpy(aml, s5, sizeof(s5));
+	n += sizeof(s5);
+	n += aml_device(aml + n, "PCI0", pci0, sizeof(pci0));
+	n += aml_device(aml + n, "PEVT", pvpanic, sizeof(pvpanic));
+	return n;
+}
+
+static uint32_t build_dsdt(uint8_t *t)
+{
+	uint32_t len = (uint32_t)(HDR_LEN + build_dsdt_aml(t + HDR_LEN));
+	header(t, "DSDT", len, 2);
+	return len;
+}
+
+static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
+{
+	memset(t, 0, FADT_LEN);
+	put_le32(t + 40, (uint32_t)dsdt);
+	put_le16(t + 46, ACPI_SCI_IRQ);
+	put_le32(t + 56, PM1A_EVT_PORT);
+	put_le32(t + 64, PM1A_CNT_PORT);
+	t[88] = 4; /* PM1_EVT_LEN */
+	t[89] = 2; /* PM1_CNT_LEN */
+	put_le16(t + 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042);
+	put_le32(t + 112, FADT_FLAG_WBINVD | FADT_FLAG_PWR_BUTTON |
+			  FADT_FLAG_SLP_BUTTON | FADT_FLAG_RESET_REG_SUP);
+	gas_io(t + 116, 8, 1, ACPI_RESET_PORT);
+	t[128] = ACPI_RESET_VALUE;
+	t[131] = 0; /* minor version */
+	put_le64(t + 140, dsdt);
+	gas_io(t + 148, 32, 3, PM1A_EVT_PORT);
+	gas_io(t + 172, 16, 2, PM1A_CNT_PORT);
+	memcpy(t + 268, "KVMBOXVM", 8);
+	header(t, "FACP", FADT_LEN, 6);
+	return FADT_LEN;
+}
+
+static uint32_t build_madt(uint8_t *t, unsigned ncpus)
+{
+	uint32_t n = HDR_LEN;
+
+	put_le32(t + n, LAPIC_ADDR);
+	put_le32(t + n + 4, 1); /* PCAT_COMPAT: there are 8259s too */
+	n += 8;
+	for (unsigned i = 0; i < ncpus; i++, n += 8) {
+		uint8_t *e = t + n;
+		e[0] = 0; e[1] = 8; e[2] = (uint8_t)i; e[3] = (uint8_t)i;
+		put_le32(e + 4, 1); /* enabled */
+	}
+	uint8_t *io = t + n;
+	io[0] = 1; io[1] = 12; io[2] = 0; io[3] = 0;
+	put_le32(io + 4, IOAPIC_ADDR);
+	put_le32(io + 8, 0);
+	n += 12;
+	/* ISA IRQ 0 is GSI 2; the SCI is level-triggered, active high. */
+	static const struct { uint8_t irq; uint32_t gsi; uint16_t flags; } ovr[] = {
+		{ 0, 2, 0 }, { ACPI_SCI_IRQ, ACPI_SCI_IRQ, 0xd },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(ovr); i++, n += 10) {
+		uint8_t *e = t + n;
+		e[0] = 2; e[1] = 10; e[2] = 0; e[3] = ovr[i].irq;
+		put_le32(e + 4, ovr[i].gsi);
+		put_le16(e + 8, ovr[i].flags);
+	}
+	uint8_t *nmi = t + n; /* LINT1 of every CPU is NMI */
+	nmi[0] = 4; nmi[1] = 6; nmi[2] = 0xff;
+	put_le16(nmi + 3, 0);
+	nmi[5] = 1;
+	n += 6;
+	header(t, "APIC", n, 5);
+	return n;
+}
+
+uint64_t acpi_build(struct vm *vm)
+{
+	uint64_t base = ACPI_TABLES_ADDR;
+	uint8_t *p = gmem_ptr(&vm->mem, base, ACPI_TABLES_END - base);
+	uint64_t rsdp = base, xsdt = base + 64, fadt = base + 128;
+	uint64_t madt = fadt + 512, dsdt = madt + 1024;
+
+	memset(p, 0, ACPI_TABLES_END - base);
+	build_dsdt(p + (dsdt - base));
+	build_fadt(p + (fadt - base), dsdt);
+	build_madt(p + (madt - base), vm->ncpus);
+
+	uint8_t *x = p + (xsdt - base);
+	put_le64(x + HDR_LEN, fadt);
+	put_le64(x + HDR_LEN + 8, madt);
+	header(x, "XSDT", HDR_LEN + 16, 1);
+
+	uint8_t *r = p;
+	memcpy(r, "RSD PTR ", 8);
+	memcpy(r + 9, "KVMBOX", 6);
+	r[15] = 2; /* ACPI 2.0+: XSDT */
+	put_le32(r + 20, 36);
+	put_le64(r + 24, xsdt);
+	r[8] = checksum(r, 20);
+	r[32] = checksum(r, 36);
+	return rsdp;
+}

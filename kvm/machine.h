@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kvm/ internals shared by the VMM's own files (not a contract: other
+ * subsystems use kvm/vmm.h only). The guest memory map:
+ *
+ *   0x0000_0000  RAM (boot structures below 1 MiB, ACPI at 0xE0000)
+ *   0x0010_0000  RAM: kernel, then initrd near the top
+ *   0xC000_0000  PCI MMIO window (BARs), IOAPIC 0xFEC0_0000, LAPIC 0xFEE0_0000
+ *   0x1_0000_0000 RAM above the 32-bit hole when --mem exceeds 3 GiB
+ */
+#ifndef KVMBOX_KVM_MACHINE_H
+#define KVMBOX_KVM_MACHINE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "core/core.h"
+#include "kvm/vmm.h"
+
+#define MEM_HOLE_START 0xC0000000ULL
+#define MEM_HOLE_END 0x100000000ULL
+#define PCI_MMIO_START 0xC0000000ULL
+#define PCI_MMIO_END 0xFEC00000ULL
+#define IOAPIC_ADDR 0xFEC00000ULL
+#define LAPIC_ADDR 0xFEE00000ULL
+
+/* Fixed low-memory places of the boot structures. */
+#define BOOT_GDT_ADDR 0x500
+#define BOOT_PVH_INFO_ADDR 0x6000
+#define BOOT_ZERO_PAGE_ADDR 0x7000
+#define BOOT_PML4_ADDR 0x9000
+#define BOOT_CMDLINE_ADDR 0x20000
+#define BOOT_CMDLINE_MAX 0x10000
+#define EBDA_START 0x9FC00
+#define ACPI_TABLES_ADDR 0xE0000
+#define ACPI_TABLES_END 0x100000
+#define KERNEL_LOAD_ADDR 0x100000
+
+/* ---- guest memory (memory.c) ------------------------------------------- */
+
+/* Two slots split around the 32-bit PCI hole. */
+struct guest_mem {
+	uint8_t *lo;
+	uint64_t lo_size; /* guest-physical 0 .. lo_size */
+	uint8_t *hi;
+	uint64_t hi_size; /* guest-physical 4 GiB .. 4 GiB + hi_size */
+};
+
+int guest_mem_alloc(struct guest_mem *m, uint64_t bytes);
+void guest_mem_free(struct guest_mem *m);
+/*
+ * Host pointer to guest-physical [gpa, gpa+len) or NULL when any byte of
+ * it lies outside RAM (or the range straddles the hole). Every address a
+ * guest hands us goes through here.
+ */
+void *gmem_ptr(const struct guest_mem *m, uint64_t gpa, uint64_t len);
+uint64_t guest_mem_total(const struct guest_mem *m);
+
+/* ---- port and MMIO dispatch (bus.c) --------------------------------------- */
+
+struct io_region {
+	uint64_t base, len;
+	void *opaque;
+	/* @data is little-endian, @size 1, 2, 4 or 8 bytes; reads preset 0xff */
+	void (*read)(void *opaque, uint64_t off, uint8_t *data, unsigned size);
+	void (*write)(void *opaque, uint64_t off, const uint8_t *data,
+		      unsigned size);
+};
+
+#define BUS_MAX_REGIONS 24
+struct bus {
+	struct io_region r[BUS_MAX_REGIONS];
+	unsigned n;
+};
+
+int bus_add(struct bus *b, const struct io_region *r);
+/* False when nothing is there (reads then see all ones). */
+bool bus_access(const struct bus *b, uint64_t addr, uint8_t *data,
+		unsigned size, bool write);
+
+/* ---- the machine (machine.c) ---------------------------------------------- */
+
+struct vm;
+struct vcpu {
+	struct vm *vm;
+	unsigned index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+struct pci_bus;
+struct serial;
+
+struct vm {
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	struct guest_mem mem;
+	struct bus pio, mmio;
+	struct vcpu vcpus[VMM_MAX_CPUS];
+	unsigned ncpus;
+	struct kvm_cpuid2 *cpuid;
+	struct evloop loop;	/* the device I/O thread (the caller's) */
+	int stop_fd;		/* eventfd: a vCPU asks the loop to stop */
+	struct ev_handler stop_h;
+	atomic_int exit_code;	/* first vmm_exit set wins (-1 while running) */
+	pthread_mutex_t route_lock;
+	struct kvm_irq_routing *routes;
+	unsigned next_gsi;
+	struct pci_bus *pci;
+	struct serial *serial;
+	bool seccomp;		/* each vCPU thread sandboxes itself */
+};
+
+/* Asks every thread to stop with @code (the first caller's code wins). */
+void vm_request_stop(struct vm *vm, enum vmm_exit code);
+/* Raises/lowers an ISA or IOAPIC interrupt line. */
+void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
+
+/* MSI routes: a GSI that irqfd can trigger, re-pointed as the guest programs it. */
+int vm_msi_route_alloc(struct vm *vm, unsigned *gsi);
+int vm_msi_route_set(struct vm *vm, unsigned gsi, uint64_t addr, uint32_t data);
+
+/* ---- vCPUs (vcpu.c) ----------------------------------------------------- */
+
+int vcpu_create(struct vm *vm, unsigned index, struct errmsg *err);
+int vcpu_start(struct vcpu *c);
+void vcpu_kick(struct vcpu *c);
+
+/* Where the boot loader asks the first vCPU to start. */
+struct boot_entry {
+	bool long_mode;	  /* 64-bit boot protocol: RSI = zero page */
+	uint64_t rip;
+	uint64_t rsi, rbx;
+};
+int vcpu_set_boot_regs(struct vcpu *c, const struct boot_entry *e);
+
+/* ---- boot (boot_linux.c, boot_pvh.c, acpi.c) ------------------------------- */
+
+struct e820_range {
+	uint64_t addr, size;
+	uint32_t type;
+};
+/* Fills @r (at most @max) with the guest's memory map; returns the count. */
+unsigned boot_e820(const struct guest_mem *m, struct e820_range *r,
+		   unsigned max);
+/* Loads kernel + initrd + cmdline into guest RAM; fills @entry. */
+int boot_load(struct vm *vm, const struct vmm_config *cfg,
+	      struct boot_entry *entry, struct errmsg *err);
+int boot_linux_load(struct vm *vm, const uint8_t *img, size_t len,
+		    const struct vmm_config *cfg, struct boot_entry *entry,
+		    struct errmsg *err);
+int boot_pvh_load(struct vm *vm, const uint8_t *img, size_t len,
+		  const struct vmm_config *cfg, struct boot_entry *entry,
+		  struct errmsg *err);
+/* Places the initrd below @limit; returns its address via @addr. */
+int boot_place_initrd(struct vm *vm, const char *path, uint64_t limit,
+		      uint64_t kernel_end, uint64_t *addr, uint64_t *size,
+		      struct errmsg *err);
+/* Writes RSDP/XSDT/FADT/MADT/DSDT at ACPI_TABLES_ADDR; returns RSDP's address. */
+uint64_t acpi_build(struct vm *vm);
+
+/* ---- legacy devices ----------------------------------------------------- */
+
+int serial_init(struct vm *vm, int in_fd, int out_fd);
+int i8042_init(struct vm *vm);
+int rtc_init(struct vm *vm);
+int pm_init(struct vm *vm); /* ACPI PM1 ports, reset register, pvpanic */
+
+#define PM1A_EVT_PORT 0x600
+#define PM1A_CNT_PORT 0x604
+#define ACPI_RESET_PORT 0x608
+#define ACPI_RESET_VALUE 0x0F
+#define PVPANIC_PORT 0x505
+#define ACPI_SCI_IRQ 9
+#define ACPI_S5_TYPE 5
+
+/* ---- sandbox (seccomp.c) ------------------------------------------------- */
+
+enum seccomp_role { SECCOMP_VCPU, SECCOMP_IO };
+int seccomp_install(enum seccomp_role role);
+
+#endif

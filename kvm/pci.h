@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kvm/ internal: the PCI host bridge (config mechanism #1 at 0xCF8/0xCFC,
+ * bus 0 only) and the device interface every PCI device file implements.
+ * A device owns a 256-byte config space (header + capabilities) and up to
+ * six memory BARs; the bridge decodes BAR accesses and tells the device
+ * when the guest moves a BAR (so it can move its ioeventfds).
+ */
+#ifndef KVMBOX_KVM_PCI_H
+#define KVMBOX_KVM_PCI_H
+
+#include <linux/pci_regs.h>
+
+#include "kvm/machine.h"
+
+#define PCI_MAX_DEVICES 16
+#define PCI_NUM_BARS 6
+
+struct pci_device;
+struct pci_device_ops {
+	/* Access at @off inside BAR @bar (the guest's view, little-endian). */
+	void (*bar_read)(struct pci_device *d, unsigned bar, uint64_t off,
+			 uint8_t *data, unsigned size);
+	void (*bar_write)(struct pci_device *d, unsigned bar, uint64_t off,
+			  const uint8_t *data, unsigned size);
+	/* BAR @bar now decodes at @addr (called at plug time too). */
+	void (*bar_moved)(struct pci_device *d, unsigned bar, uint64_t addr);
+	/* The guest wrote config space at @off (after the bridge stored it). */
+	void (*config_written)(struct pci_device *d, unsigned off, unsigned size);
+};
+
+struct pci_device {
+	const struct pci_device_ops *ops;
+	uint8_t config[256];
+	uint8_t wmask[256];	/* which config bits the guest may change */
+	uint64_t bar_size[PCI_NUM_BARS]; /* 0: absent; 32-bit memory BARs */
+	uint64_t bar_addr[PCI_NUM_BARS];
+	unsigned slot;
+	unsigned cap_last, cap_end; /* capability list bookkeeping */
+	pthread_mutex_t lock;	/* held around every callback */
+};
+
+int pci_init(struct vm *vm);
+/* Fills the header fields, gives the BARs addresses, plugs into bus 0. */
+int pci_register(struct vm *vm, struct pci_device *d, uint16_t vendor,
+		 uint16_t device, uint32_t class_code, uint16_t subsys_vendor,
+		 uint16_t subsys);
+/* Appends a capability of @len bytes (@cap[0] = ID); returns its offset. */
+int pci_add_cap(struct pci_device *d, const uint8_t *cap, unsigned len);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The sandbox: once the machine is built, each thread installs an
+ * allow-list of the few system calls it still needs (vCPU threads: KVM_RUN
+ * and device emulation; the I/O thread: epoll, disk and tap I/O). Anything
+ * else - exec, opening files, sockets - kills the whole VMM.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include "kvm/machine.h"
+
+static const int common_calls[] = {
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(futex), SCMP_SYS(exit),
+	SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(clock_gettime), SCMP_SYS(gettid), SCMP_SYS(getpid),
+	SCMP_SYS(sched_yield), SCMP_SYS(restart_syscall), SCMP_SYS(madvise),
+	SCMP_SYS(munmap), SCMP_SYS(brk), SCMP_SYS(writev), SCMP_SYS(readv),
+	SCMP_SYS(nanosleep), SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(epoll_ctl), /* a device starts or stops polling its fd */
+};
+
+static const int io_calls[] = {
+	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv),
+	SCMP_SYS(pwritev), SCMP_SYS(preadv2), SCMP_SYS(pwritev2),
+	SCMP_SYS(fdatasync), SCMP_SYS(fsync), SCMP_SYS(fallocate),
+	SCMP_SYS(close), SCMP_SYS(tgkill), SCMP_SYS(tkill), SCMP_SYS(lseek),
+	SCMP_SYS(timerfd_settime), SCMP_SYS(set_robust_list),
+	SCMP_SYS(getrandom), SCMP_SYS(ftruncate), SCMP_SYS(fstat), /* overlays grow */
+};
+
+static const unsigned long kvm_ioctls[] = {
+	KVM_RUN, KVM_IRQ_LINE, KVM_SET_GSI_ROUTING, KVM_IRQFD, KVM_IOEVENTFD,
+	KVM_SIGNAL_MSI,
+};
+
+static int allow(scmp_filter_ctx f, const int *calls, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = seccomp_rule_add(f, SCMP_ACT_ALLOW, calls[i], 0);
+		if (r < 0 && r != -EDOM) /* EDOM: not on this architecture */
+			return r;
+	}
+	return 0;
+}
+
+int seccomp_install(enum seccomp_role role)
+{
+	scmp_filter_ctx f = seccomp_init(SCMP_ACT_KILL_PROCESS);
+	int r;
+
+	if (!f)
+		return -ENOMEM;
+	r = allow(f, common_calls, ARRAY_SIZE(common_calls));
+	if (r == 0 && role == SECCOMP_IO)
+		r = allow(f, io_calls, ARRAY_SIZE(io_calls));
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(kvm_ioctls); i++)
+		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, kvm_ioctls[i]));
+	/* mmap for malloc only: never executable memory. */
+	if (r == 0)
+		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+				     SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (r == 0)
+		r = seccomp_load(f);
+	seccomp_release(f);
+	return r;
+}
