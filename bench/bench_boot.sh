@@ -31,7 +31,8 @@ stamp() { grep -m1 -E "$2" "$1" | sed -n 's/^\[ *\([0-9.]*\)\].*/\1/p'; }
 median() { sort -n | awk '{a[NR]=$1} END {print NR ? a[int((NR+1)/2)] : "n/a"}'; }
 
 # Ours: the boot initramfs; the peer: busybox /init that logs and stops.
-"$KVMBOX" mkinitramfs -o "$T/ours.img" --compress lz4 2>/dev/null
+"$KVMBOX" mkinitramfs -o "$T/ours.img" --compress lz4 \
+  --modules "/lib/modules/${KERNEL##*/vmlinuz-}" 2>/dev/null
 mkdir -p "$T/peer"
 printf '#!/bin/busybox sh\n/bin/busybox mount -t devtmpfs d /dev\necho "peer: /init reached" > /dev/kmsg\n/bin/busybox poweroff -f\n' > "$T/peer/init"
 chmod +x "$T/peer/init"

@@ -6,6 +6,7 @@ set -euo pipefail
 command -v nginx > /dev/null || { echo "bench_menu_sync: no nginx, skipped"; exit 0; }
 d=$(mktemp -d "${TMPDIR:-/tmp}/kvmbox-bench.XXXXXX")
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+chmod 755 "$d"   # nginx workers read as nobody
 mkdir -p "$d/www" "$d/nginx"
 cat > "$d/nginx.conf" <<CONF
 daemon off; pid $d/nginx/pid; error_log $d/nginx/error.log; worker_processes 1;

@@ -5,8 +5,8 @@
 set -euo pipefail
 . bench/lib.sh
 make -s BUILD="$BUILD" "$BUILD/musl/tests/spiceclient/spice_bench" > /dev/null
-helper=$BUILD/musl/tests/spiceclient/spice_bench
-"$helper" decode 3
+prog=$BUILD/musl/tests/spiceclient/spice_bench
+"$prog" decode 3
 
 command -v qemu-system-x86_64 > /dev/null || { echo "no qemu: connect time skipped"; exit 0; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/kvmbox-bench.XXXXXX")
@@ -14,11 +14,11 @@ port=$((20000 + (RANDOM * 7 + $$) % 30000))
 qemu-system-x86_64 -accel tcg -m 64 -nodefaults -vga qxl -display none \
   -spice "port=$port,addr=127.0.0.1,password=secret" 2> /dev/null &
 qemu=$!
-trap 'kill -9 $qemu 2>/dev/null; rm -rf "$T"' EXIT
+trap 'kill -9 $qemu 2>/dev/null; wait $qemu 2>/dev/null; rm -rf "$T"' EXIT
 echo secret > "$T/pw"
 for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 sleep 2
 times=()
-for _ in 1 2 3 4 5; do times+=("$("$helper" connect "spice://127.0.0.1:$port" "$T/pw")"); done
+for _ in 1 2 3 4 5; do times+=("$("$prog" connect "spice://127.0.0.1:$port" "$T/pw")"); done
 med=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 3p)
 printf '%-34s %8s ms (runs: %s)\n' "connect to first frame (median)" "$med" "${times[*]}"

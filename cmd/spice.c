@@ -35,7 +35,30 @@ struct run {
 	uint64_t start_ns, shot_at_ns;
 	const char *shot;
 	bool shot_due;
+	uint64_t updates;
 };
+
+/* The off-screen output: the picture stays in memory (screenshots read it);
+ * the host display back-end will be another spice_output. */
+static int offscreen_resize(void *ctx, uint32_t width, uint32_t height)
+{
+	(void)ctx;
+	log_info("remote screen is %ux%u", width, height);
+	return 0;
+}
+
+static void offscreen_update(void *ctx, const struct spice_pixels *pic, int x,
+			     int y, int w, int h)
+{
+	struct run *r = ctx;
+
+	(void)pic;
+	(void)x;
+	(void)y;
+	(void)w;
+	(void)h;
+	r->updates++;
+}
 
 static bool should_stop(void *ctx, struct spice_display *d)
 {
@@ -112,7 +135,7 @@ static int take_screenshot(struct spice_display *d, const char *path,
 
 int spice_main(int argc, char **argv)
 {
-	struct spice_session_opts o = { 0 };
+	struct spice_client_opts o = { 0 };
 	struct spice_display *d;
 	struct run run = { 0 };
 	struct errmsg err;
@@ -145,6 +168,8 @@ int spice_main(int argc, char **argv)
 				o.compression = SPICE_COMPRESS_LZ;
 			else if (!strcmp(c, "lz4"))
 				o.compression = SPICE_COMPRESS_LZ4;
+			else if (!strcmp(c, "glz"))
+				o.compression = SPICE_COMPRESS_GLZ;
 			else
 				return usage_error(&applet_spice, "--compression: lz, lz4 or glz, not '%s'", c);
 		} else if (!strcmp(a, "--record") && has)
@@ -177,6 +202,8 @@ int spice_main(int argc, char **argv)
 	}
 	o.password = pwfile ? password : NULL;
 	o.type_delay_ms = (unsigned)(type_after * 1000);
+	struct spice_output out = { &run, offscreen_resize, offscreen_update };
+	o.output = &out;
 	o.stop = should_stop;
 	o.ctx = &run;
 	o.connected = &connected;
@@ -195,7 +222,7 @@ int spice_main(int argc, char **argv)
 	unsigned backoff_ms = 250;
 	int status = 1;
 	for (;;) {
-		int end = spice_session_run(&o, d, &err);
+		int end = spice_client_run(&o, d, &err);
 		ever |= connected;
 		if (connected)
 			backoff_ms = 250;
@@ -220,6 +247,7 @@ int spice_main(int argc, char **argv)
 		}
 		backoff_ms = MIN(backoff_ms * 2, 4000u);
 	}
+	log_info("%llu screen updates", (unsigned long long)run.updates);
 	spice_display_free(d);
 	return status;
 }

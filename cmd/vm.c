@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -21,7 +22,7 @@ APPLET(vm, "run a virtual machine on /dev/kvm",
        "virtio-blk disks (/dev/vda, vdb, ...), virtio-net, virtio-rng and COM1\n"
        "(ttyS0) as the console. Defaults: 512 MiB, 1 vCPU, serial on stdio.\n"
        "Exit status: 0 guest powered off, 3 guest rebooted, 4 guest panicked,\n"
-       "1 VMM error, 2 usage error.");
+       "1 VMM error (or stopped by SIGTERM/SIGINT/SIGHUP), 2 usage error.");
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_CPUS, OPT_DISK,
        OPT_NET, OPT_SERIAL, OPT_NO_SECCOMP, OPT_TEST_SECCOMP };
@@ -147,6 +148,25 @@ static int setup(struct vm_args *a, struct errmsg *err)
 	return open_net(a->net, &a->cfg, err);
 }
 
+/*
+ * A terminal on the console gets raw mode, so keys reach the guest as typed
+ * (Ctrl-C still stops the VMM); the old mode is restored at the end.
+ */
+static bool console_raw(int fd, struct termios *saved)
+{
+	struct termios t;
+
+	if (!isatty(fd) || tcgetattr(fd, saved) < 0)
+		return false;
+	t = *saved;
+	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | IEXTEN);
+	t.c_cflag = (t.c_cflag & ~(tcflag_t)(CSIZE | PARENB)) | CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	return tcsetattr(fd, TCSANOW, &t) == 0;
+}
+
 int vm_main(int argc, char **argv)
 {
 	struct vm_args a = { .cfg = { .mem_bytes = 512ULL << 20, .cpus = 1,
@@ -161,8 +181,13 @@ int vm_main(int argc, char **argv)
 	if ((r = parse_args(argc, argv, &a)) != 0)
 		return r;
 	r = setup(&a, &err);
-	if (r == 0)
+	if (r == 0) {
+		struct termios saved;
+		bool raw = a.cfg.serial_in >= 0 && console_raw(a.cfg.serial_in, &saved);
 		r = vmm_run(&a.cfg, &err);
+		if (raw)
+			tcsetattr(a.cfg.serial_in, TCSANOW, &saved);
+	}
 	if (r < 0) {
 		fprintf(stderr, "kvmbox vm: %s\n", err.msg[0] ? err.msg : err_str(r));
 		return 1;

@@ -32,6 +32,7 @@ struct cimage {
 	int fd;
 	char name[64]; /* for log lines */
 	struct img_geom g;
+	struct sha256 hash0; /* initialised once: sha256_init costs a CPUID */
 	uint8_t *index;
 	uint8_t *stored; /* one block as stored in the file */
 	struct cache_slot *cache;
@@ -68,7 +69,9 @@ static int load_block(struct cimage *c, uint64_t i, uint8_t *out)
 			(unsigned long long)i, err_str(r));
 		return r;
 	}
-	sha256(dst, b.stored, sum);
+	struct sha256 h = c->hash0;
+	sha256_update(&h, dst, b.stored);
+	sha256_final(&h, sum);
 	if (memcmp(sum, b.digest, 32)) {
 		log_err("image %s: block %llu (file offset %llu) fails its SHA-256 check: the cached image is corrupt",
 			c->name, (unsigned long long)i, (unsigned long long)b.offset);
@@ -221,6 +224,7 @@ int disk_open_compressed(const char *path, struct blockdev **out,
 	if (!c)
 		return errmsg_set(err, -ENOMEM, "%s: out of memory", path);
 	pthread_mutex_init(&c->lock, NULL);
+	sha256_init(&c->hash0);
 	str_copy(c->name, sizeof(c->name), base ? base + 1 : path);
 	c->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (c->fd < 0) {

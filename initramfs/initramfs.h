@@ -357,6 +357,17 @@ size_t menu_keys_decode(const uint8_t *in, size_t len, enum menu_key *keys,
 int menu_render(const struct menu_model *m, unsigned cols, unsigned rows,
 		struct buf *out);
 
+/* ---- graphical front-end of the same model (initramfs/menu_gfx.c) ---- */
+
+struct gfx_image;
+/* Draws the model full screen into @im; @icons per catalog appliance or NULL. */
+int menu_render_gfx(const struct menu_model *m, struct gfx_image *im,
+		    const struct gfx_image *const *icons);
+/* The visible row under pixel (@x, @y), or -1. */
+int menu_gfx_hit(const struct menu_model *m, const struct gfx_image *im, int x, int y);
+/* A Linux key code as the model's key (@ch for MK_CHAR). */
+enum menu_key menu_gfx_key(unsigned keycode, bool shift, int *ch);
+
 /* ---- sync worker (initramfs/menu_sync.c) ---- */
 
 /*
@@ -379,7 +390,7 @@ struct menu_options {
 	int (*open_store)(const char *cache_dir, struct menu_store *st,
 			  struct errmsg *err);
 };
-/* Runs the menu on stdin/stdout until SIGTERM, SIGINT or SIGHUP. */
+/* Runs the menu on stdin/stdout until SIGTERM or SIGHUP. */
 int menu_run(const struct menu_options *o);
 
 /* ==== end of menu ======================================================== */

@@ -246,7 +246,6 @@ static void tick(struct menu_state *s, uint64_t now)
 {
 	update_clock(s);
 	load_net(s);
-	menu_update_status(s);
 	menu_ghosts_tick(s, now);
 	if (!s->sync_pid && s->next_sync_ns && now >= s->next_sync_ns)
 		menu_sync_start(s);
@@ -344,18 +343,25 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Ctrl-C, Ctrl-\ or Ctrl-Z typed while an appliance has the (cooked)
+	 * terminal reach our process group too: they must not stop the menu.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGTSTP, SIG_IGN);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (s->sigfd < 0)
 		return -errno;
 
 	s->tty = isatty(0) && tcgetattr(0, &s->saved) == 0;
 	menu_tty_raw(s, true);
-	if (s->src.catalog_url[0])
-		menu_sync_start(s);
+	if (s->m.server_set)
+		menu_sync_start(s); /* SIGCHLD is blocked by now: its end is seen */
+	menu_update_status(s);
 	return 0;
 }
 

@@ -68,6 +68,9 @@ static void exec_vm(struct menu_state *s, char **argv, int out_fd, int lock_fd,
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL); /* ignored by the menu, not by the VMM */
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGTSTP, SIG_DFL);
 	if (headless) {
 		int null = open("/dev/null", O_RDONLY);
 		setsid(); /* no controlling terminal: it can never take the screen */

@@ -266,6 +266,17 @@ static void load_kvm(struct pid1 *p)
 			modprobe(&p->mods, by_name[i]);
 }
 
+/* The filesystems the medium and the cache most likely have, ahead of time. */
+static void load_filesystems(struct pid1 *p)
+{
+	if (p->opts.medium[0])
+		modprobe(&p->mods, "fs-iso9660");
+	if (p->opts.cache[0]) {
+		modprobe(&p->mods, "fs-ext4");
+		modprobe(&p->mods, "crypto-crc32c");
+	}
+}
+
 static pid_t spawn_worker(struct pid1 *p, void (*fn)(struct pid1 *))
 {
 	pid_t pid = fork();
@@ -300,6 +311,8 @@ static void load_modules(struct pid1 *p)
 	open_uevents(p);
 	p->drivers_pid = spawn_worker(p, load_device_drivers);
 	p->kvm_pid = spawn_worker(p, load_kvm);
+	if (p->opts.medium[0] || p->opts.cache[0])
+		spawn_worker(p, load_filesystems); /* reaped like any orphan */
 }
 
 /* Runs the loop (uevents, reaping) until @spec's device is mounted. */
@@ -326,15 +339,19 @@ static void write_boot_conf(struct pid1 *p, const char *cache_dir,
 {
 	struct buf b;
 
+	/* With a test hook, init decides when the run is over, not the menu. */
+	struct boot_options menu_opts = p->opts;
+	menu_opts.autotest = p->opts.autotest && !p->opts.test_hook[0];
+
 	buf_init(&b);
 	mkdir("/run/kvmbox", 0755);
-	if (bootconf_format(&p->opts, cache_dir, catalog, &b) < 0 ||
+	if (bootconf_format(&menu_opts, cache_dir, catalog, &b) < 0 ||
 	    write_file_atomic("/run/kvmbox/boot.conf", b.data, b.len, 0644) < 0)
 		log_err("could not write /run/kvmbox/boot.conf");
 	else
 		log_info("boot.conf: catalog %s, cache %s, appliance '%s', net %s%s",
 			 catalog, cache_dir, p->opts.appliance, p->opts.net,
-			 p->opts.autotest ? ", autotest" : "");
+			 menu_opts.autotest ? ", autotest" : "");
 	buf_free(&b);
 }
 

@@ -16,7 +16,6 @@
 #define FADT_FLAG_SLP_BUTTON (1u << 5)
 #define FADT_FLAG_RESET_REG_SUP (1u << 10)
 #define BOOT_ARCH_LEGACY_DEVICES (1u << 0)
-#define BOOT_ARCH_8042 (1u << 1)
 #define GAS_SYSTEM_IO 1
 
 static uint8_t checksum(const uint8_t *p, size_t len)
@@ -77,6 +76,50 @@ static size_t aml_device(uint8_t *aml, const char name[4], const uint8_t *body,
 	return n + 4 + body_len;
 }
 
+/* Word (bus, I/O) or DWord (memory) address space descriptor, producer. */
+static size_t res_addr(uint8_t *d, bool dword, uint8_t type, uint8_t tflags,
+		       uint32_t min, uint32_t max)
+{
+	unsigned w = dword ? 4 : 2;
+	size_t n = 0;
+	uint8_t *f;
+
+	d[n++] = dword ? 0x87 : 0x88;
+	put_le16(d + n, (uint16_t)(3 + 5 * w));
+	n += 2;
+	d[n++] = type;
+	d[n++] = 0x0c; /* MinFixed, MaxFixed, positive decode, producer */
+	d[n++] = tflags;
+	f = d + n;
+	/* granularity, min, max, translation, length */
+	uint32_t v[5] = { 0, min, max, 0, max - min + 1 };
+	for (unsigned i = 0; i < 5; i++)
+		for (unsigned b = 0; b < w; b++)
+			f[i * w + b] = (uint8_t)(v[i] >> (8 * b));
+	return n + 5 * w;
+}
+
+/* Name(_CRS, ResourceTemplate() { bus 0-255, I/O around 0xCF8, the MMIO window }) */
+static size_t pci_crs(uint8_t *aml)
+{
+	uint8_t res[128];
+	size_t n = 0, k = 0;
+
+	n += res_addr(res + n, false, 2, 0, 0, 0xff);
+	n += res_addr(res + n, false, 1, 3, 0, 0x0cf7);
+	n += res_addr(res + n, false, 1, 3, 0x0d00, 0xffff);
+	n += res_addr(res + n, true, 0, 1, (uint32_t)PCI_MMIO_START, (uint32_t)(PCI_MMIO_END - 1));
+	res[n++] = 0x79; /* end tag */
+	res[n++] = 0x00;
+	memcpy(aml, "\x08_CRS\x11", 6);
+	k = 6;
+	k += pkg_len(aml + k, 2 + n);
+	aml[k++] = 0x0a; /* BytePrefix: buffer size */
+	aml[k++] = (uint8_t)n;
+	memcpy(aml + k, res, n);
+	return k + n;
+}
+
 static size_t build_dsdt_aml(uint8_t *aml)
 {
 	static const uint8_t s5[] = { /* Name(_S5, Package(4) {5, 0, 0, 0}) */
@@ -100,7 +143,10 @@ static size_t build_dsdt_aml(uint8_t *aml)
 
 	memcpy(aml, s5, sizeof(s5));
 	n += sizeof(s5);
-	n += aml_device(aml + n, "PCI0", pci0, sizeof(pci0));
+	uint8_t pci_body[256];
+	memcpy(pci_body, pci0, sizeof(pci0));
+	size_t pci_len = sizeof(pci0) + pci_crs(pci_body + sizeof(pci0));
+	n += aml_device(aml + n, "PCI0", pci_body, pci_len);
 	n += aml_device(aml + n, "PEVT", pvpanic, sizeof(pvpanic));
 	return n;
 }
@@ -121,7 +167,11 @@ static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 	put_le32(t + 64, PM1A_CNT_PORT);
 	t[88] = 4; /* PM1_EVT_LEN */
 	t[89] = 2; /* PM1_CNT_LEN */
-	put_le16(t + 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042);
+	/*
+	 * No 8042 flag: Linux then skips probing a PS/2 controller that only
+	 * knows the reset command (2 s of boot time); reboot still uses 0x64.
+	 */
+	put_le16(t + 109, BOOT_ARCH_LEGACY_DEVICES);
 	put_le32(t + 112, FADT_FLAG_WBINVD | FADT_FLAG_PWR_BUTTON |
 			  FADT_FLAG_SLP_BUTTON | FADT_FLAG_RESET_REG_SUP);
 	gas_io(t + 116, 8, 1, ACPI_RESET_PORT);

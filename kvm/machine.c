@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "kvm/machine.h"
@@ -221,6 +223,19 @@ static void on_stop(struct ev_handler *h, uint32_t events)
 	evloop_quit(&vm->loop, atomic_load(&vm->exit_code));
 }
 
+/* The host asks us to stop (init powering off, Ctrl-C): a VMM-side stop. */
+static void on_signal(struct ev_handler *h, uint32_t events)
+{
+	struct vm *vm = container_of(h, struct vm, signal_h);
+	struct signalfd_siginfo si;
+
+	(void)events;
+	if (read(h->fd, &si, sizeof(si)) == sizeof(si)) {
+		vm->stop_signal = (int)si.ssi_signo;
+		vm_request_stop(vm, VMM_EXIT_ERROR);
+	}
+}
+
 static int plug_devices(struct vm *vm, const struct vmm_config *cfg,
 			struct errmsg *err)
 {
@@ -273,6 +288,10 @@ static int build_and_run(struct vm *vm, const struct vmm_config *cfg,
 	vm->stop_h.fn = on_stop;
 	if (vm->stop_fd < 0 || (r = evloop_add(&vm->loop, &vm->stop_h, EPOLLIN)) < 0)
 		return errmsg_set(err, -errno, "eventfd: %s", err_str(-errno));
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	vm->signal_h.fn = on_signal;
+	if ((r = evloop_signals(&vm->loop, &vm->signal_h, sigs, ARRAY_SIZE(sigs))) < 0)
+		return errmsg_set(err, r, "signalfd: %s", err_str(r));
 	if ((r = plug_devices(vm, cfg, err)) < 0)
 		return r;
 	if ((r = boot_load(vm, cfg, &entry, err)) < 0)
@@ -301,6 +320,8 @@ static int build_and_run(struct vm *vm, const struct vmm_config *cfg,
 	stop_vcpus(vm);
 	if (r < 0)
 		return r;
+	if (code == VMM_EXIT_ERROR && vm->stop_signal)
+		return errmsg_set(err, -EINTR, "stopped by %s", strsignal(vm->stop_signal));
 	if (code == VMM_EXIT_ERROR)
 		return errmsg_set(err, -EIO, "the virtual machine stopped on an error (see above)");
 	return code;

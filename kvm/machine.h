@@ -104,6 +104,8 @@ struct vm {
 	struct evloop loop;	/* the device I/O thread (the caller's) */
 	int stop_fd;		/* eventfd: a vCPU asks the loop to stop */
 	struct ev_handler stop_h;
+	struct ev_handler signal_h; /* SIGTERM/SIGINT/SIGHUP from the host */
+	int stop_signal;
 	atomic_int exit_code;	/* first vmm_exit set wins (-1 while running) */
 	pthread_mutex_t route_lock;
 	struct kvm_irq_routing *routes;

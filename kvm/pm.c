@@ -5,6 +5,9 @@
  * reset register; and the pvpanic port (0x505) where a panicking guest
  * writes bit 0.
  */
+#include <errno.h>
+#include <stdlib.h>
+
 #include "kvm/machine.h"
 
 #define PM1_SCI_EN 0x0001
@@ -13,11 +16,19 @@
 #define PVPANIC_PANICKED 0x1
 #define PVPANIC_CRASH_LOADED 0x2
 
+struct pm {
+	struct vm *vm;
+	uint8_t enable[2]; /* PM1 enable register: kept so ACPICA reads back what it set */
+};
+
 static void pm_read(void *opaque, uint64_t off, uint8_t *data, unsigned size)
 {
-	(void)opaque;
-	for (unsigned i = 0; i < size; i++)
-		data[i] = 0;
+	struct pm *pm = opaque;
+
+	for (unsigned i = 0; i < size; i++) {
+		uint64_t at = off + i;
+		data[i] = at == 2 || at == 3 ? pm->enable[at - 2] : 0;
+	}
 	if (off == PM1A_CNT_PORT - PM1A_EVT_PORT)
 		data[0] = PM1_SCI_EN; /* already in ACPI mode: no SMI dance */
 }
@@ -25,8 +36,12 @@ static void pm_read(void *opaque, uint64_t off, uint8_t *data, unsigned size)
 static void pm_write(void *opaque, uint64_t off, const uint8_t *data,
 		     unsigned size)
 {
-	struct vm *vm = opaque;
+	struct pm *pm = opaque;
+	struct vm *vm = pm->vm;
 
+	for (unsigned i = 0; i < size; i++)
+		if (off + i == 2 || off + i == 3)
+			pm->enable[off + i - 2] = data[i];
 	if (off == PM1A_CNT_PORT - PM1A_EVT_PORT && size >= 2) {
 		uint16_t v = get_le16(data);
 		if ((v & PM1_SLP_EN) && ((v >> PM1_SLP_TYP_SHIFT) & 7) == ACPI_S5_TYPE)
@@ -56,8 +71,13 @@ static void pvpanic_write(void *opaque, uint64_t off, const uint8_t *data,
 
 int pm_init(struct vm *vm)
 {
-	struct io_region pm = { .base = PM1A_EVT_PORT, .len = 9, .opaque = vm,
+	struct pm *state = calloc(1, sizeof(*state));
+	struct io_region pm = { .base = PM1A_EVT_PORT, .len = 9, .opaque = state,
 				.read = pm_read, .write = pm_write };
+
+	if (!state)
+		return -ENOMEM;
+	state->vm = vm;
 	struct io_region pp = { .base = PVPANIC_PORT, .len = 1, .opaque = vm,
 				.read = pvpanic_read, .write = pvpanic_write };
 	int r = bus_add(&vm->pio, &pm);

@@ -10,6 +10,7 @@
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 
 #include "kvm/machine.h"
 
@@ -61,6 +62,10 @@ int seccomp_install(enum seccomp_role role)
 	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(kvm_ioctls); i++)
 		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     SCMP_A1(SCMP_CMP_EQ, kvm_ioctls[i]));
+	/* The I/O thread puts the console's terminal mode back at the end. */
+	if (r == 0 && role == SECCOMP_IO)
+		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_EQ, TCSETS));
 	/* mmap for malloc only: never executable memory. */
 	if (r == 0)
 		r = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
+#include <string.h>
 
 #include "nl_private.h"
 
@@ -142,4 +143,31 @@ out:
 	nl_addr_put(via);
 	rtnl_route_put(rt);
 	return r == -ENOMEM ? errmsg_set(err, r, "netlink: out of memory") : r;
+}
+
+int net_addr_find_dynamic(struct net_nl *nl, int ifindex, struct in_addr *addr,
+			  int *prefix, uint32_t *valid_s)
+{
+	struct nl_cache *cache = NULL;
+	struct nl_object *o;
+	int r = -ENOENT;
+
+	if (rtnl_addr_alloc_cache(nl_sock(nl), &cache) < 0)
+		return -EIO;
+	for (o = nl_cache_get_first(cache); o && r < 0; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a);
+		uint32_t valid = rtnl_addr_get_valid_lifetime(a);
+
+		if (rtnl_addr_get_ifindex(a) != ifindex ||
+		    rtnl_addr_get_family(a) != AF_INET || !local ||
+		    nl_addr_get_len(local) != 4 || !valid || valid == 0xffffffffu)
+			continue;
+		memcpy(addr, nl_addr_get_binary_addr(local), 4);
+		*prefix = rtnl_addr_get_prefixlen(a);
+		*valid_s = valid;
+		r = 0;
+	}
+	nl_cache_free(cache);
+	return r;
 }

@@ -179,7 +179,7 @@ static void dhcp_bound(void *ctx, const struct dhcp_lease *l, bool renewed)
 	char a[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN] = "none";
 	uint64_t t0 = clock_now_ns();
 
-	if (apply_lease(d, l, !renewed, &err) < 0)
+	if (apply_lease(d, l, true, &err) < 0)
 		log_err("dhcp: %s", err.msg);
 	d->own_ns += clock_now_ns() - t0;
 	if (!renewed)
@@ -338,6 +338,23 @@ static int bring_up(struct daemon *d, struct errmsg *err)
 	return up.carrier;
 }
 
+/* After a restart, the lease we had is still on the bridge: confirm it. */
+static void adopt_lease(struct daemon *d)
+{
+	struct in_addr a;
+	uint32_t valid;
+	int prefix;
+	char text[INET_ADDRSTRLEN];
+
+	if (net_addr_find_dynamic(d->nl, d->bridge_ifindex, &a, &prefix, &valid) < 0 ||
+	    valid < 2)
+		return;
+	dhcp_client_assume(&d->dhcp, a, prefix, valid);
+	inet_ntop(AF_INET, &a, text, sizeof(text));
+	log_info("dhcp: found %s/%d on %s (%us left), will confirm it", text, prefix,
+		 d->cfg->bridge, valid);
+}
+
 static int start_dhcp_socket(struct daemon *d, struct errmsg *err)
 {
 	int fd = dhcp_sock_open(d->bridge_ifindex, err);
@@ -349,6 +366,7 @@ static int start_dhcp_socket(struct daemon *d, struct errmsg *err)
 	d->dhcp_h.fn = on_dhcp_packet;
 	dhcp_client_init(&d->dhcp, d->bridge_mac, d->cfg->hostname, &dhcp_ops, d,
 			 NULL);
+	adopt_lease(d);
 	return evloop_add(&d->loop, &d->dhcp_h, EPOLLIN);
 }
 

@@ -310,6 +310,26 @@ void dhcp_client_start(struct dhcp_client *c)
 	dhcp_client_tick(c);
 }
 
+void dhcp_client_assume(struct dhcp_client *c, struct in_addr addr, int prefix,
+			uint32_t valid_s)
+{
+	uint64_t now = c->now();
+	struct dhcp_lease *l = &c->lease;
+
+	memset(l, 0, sizeof(*l));
+	l->addr = addr;
+	l->prefix = prefix;
+	l->lease_s = valid_s;
+	l->obtained_ns = now;
+	/* Server and times unknown: due for renewal, rebinding by broadcast. */
+	l->t1_ns = l->t2_ns = now;
+	l->expiry_ns = now + (uint64_t)valid_s * SEC;
+	memcpy(l->server_mac, broadcast_mac, 6);
+	c->have_lease = true;
+	c->state = DHCP_S_IDLE;
+	c->next_ns = l->expiry_ns;
+}
+
 void dhcp_client_pause(struct dhcp_client *c)
 {
 	c->state = DHCP_S_IDLE;

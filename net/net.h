@@ -105,6 +105,12 @@ int net_addr_del(struct net_nl *nl, int ifindex, struct in_addr addr,
 int net_addr_flush(struct net_nl *nl, int ifindex, struct errmsg *err);
 int net_route_default(struct net_nl *nl, int ifindex, struct in_addr gw,
 		      struct errmsg *err);
+/*
+ * The first IPv4 address of @ifindex with a finite lifetime (one a DHCP
+ * client put there, e.g. before a restart): 0, or -ENOENT when none.
+ */
+int net_addr_find_dynamic(struct net_nl *nl, int ifindex, struct in_addr *addr,
+			  int *prefix, uint32_t *valid_s);
 
 /* ---- DHCP wire format (net/dhcp_msg.c): pure, fuzzed --------------------- */
 
@@ -234,6 +240,12 @@ void dhcp_client_init(struct dhcp_client *c, const uint8_t mac[6],
 		      void *ctx, uint64_t (*now)(void));
 /* Starts (DISCOVER) or, with a lease still valid, verifies it (REBOOTING). */
 void dhcp_client_start(struct dhcp_client *c);
+/*
+ * Takes over a lease found on the interface (the daemon restarted): it is
+ * confirmed (init-reboot) by the next dhcp_client_start().
+ */
+void dhcp_client_assume(struct dhcp_client *c, struct in_addr addr, int prefix,
+			uint32_t valid_s);
 /* Carrier lost: stops sending; the lease is kept until it expires. */
 void dhcp_client_pause(struct dhcp_client *c);
 void dhcp_client_input(struct dhcp_client *c, const struct dhcp_reply *r,

@@ -19,7 +19,8 @@ int spice_display_new(struct spice_display **out)
 	if (!d)
 		return -ENOMEM;
 	d->surfaces = calloc(MAX_SURFACES, sizeof(*d->surfaces));
-	if (!d->surfaces) {
+	if (!d->surfaces || spice_glz_new(&d->glz, 2ull * GLZ_WINDOW_PIXELS) < 0) {
+		free(d->surfaces);
 		free(d);
 		return -ENOMEM;
 	}
@@ -42,6 +43,7 @@ void spice_display_free(struct spice_display *d)
 	surfaces_drop_all(d);
 	pixmap_drop_all(d);
 	spice_pixels_free(&d->scratch);
+	spice_glz_free(d->glz);
 	free(d->surfaces);
 	free(d);
 }
@@ -51,6 +53,7 @@ void spice_display_reset(struct spice_display *d)
 	surfaces_drop_all(d);
 	pixmap_drop_all(d);
 	palette_drop_all(d);
+	spice_glz_clear(d->glz);
 }
 
 void spice_display_set_output(struct spice_display *d,
@@ -485,6 +488,7 @@ int spice_display_message(struct spice_display *d, uint16_t type,
 		return 0;
 	case SPICE_MSG_DISPLAY_RESET:
 		surfaces_drop_all(d);
+		spice_glz_clear(d->glz);
 		return 0;
 	}
 	return 0; /* MARK, MONITORS_CONFIG, streams we never asked for, ... */

@@ -13,6 +13,8 @@
 #define MAX_SURFACES 10000
 /* All surfaces together (the primary plus a guest's off-screen ones). */
 #define SURFACE_BUDGET_PIXELS (64u << 20)
+/* The GLZ window we declare, and hold at most twice of. */
+#define GLZ_WINDOW_PIXELS (8u << 20)
 
 struct pixmap {
 	uint64_t id;
@@ -36,6 +38,7 @@ struct spice_display {
 	struct palette palettes[PALETTE_SLOTS];
 	unsigned n_palettes;
 	struct spice_pixels scratch;   /* decoded images not cached */
+	struct spice_glz *glz;	       /* GLZ dictionary */
 	struct spice_output out;
 	bool has_out;
 	uint64_t draws;

@@ -89,7 +89,8 @@ static inline uint8_t in_byte(struct glz_in *in)
 
 /* One stream of @n units; @alpha: the byte plane into pixel byte 3. */
 static int glz_run(const struct spice_glz *g, struct glz_in *in, uint64_t id,
-		   uint32_t *out, size_t n, uint32_t type, bool alpha)
+		   uint32_t head_dist, uint32_t *out, size_t n, uint32_t type,
+		   bool alpha)
 {
 	uint32_t bias = alpha ? 2 : type == GLZ_RGB16 ? 1 : 0;
 	size_t op = 0;
@@ -150,7 +151,9 @@ static int glz_run(const struct spice_glz *g, struct glz_in *in, uint64_t id,
 					return -EBADMSG;
 				ref = out + op - pixel_ofs;
 			} else {
-				const struct glz_image *im = find(g, id - image_dist);
+				/* Only images the header says are in reach. */
+				const struct glz_image *im = image_dist > head_dist || image_dist > id ?
+							     NULL : find(g, id - image_dist);
 				if (!im || pixel_ofs > im->pixels || len > im->pixels - pixel_ofs)
 					return -ENOENT;
 				ref = im->px + pixel_ofs;
@@ -202,9 +205,9 @@ int spice_glz_decode(struct spice_glz *g, const uint8_t *data, size_t len,
 	uint32_t *px = malloc(n * 4);
 	if (!px)
 		return errmsg_set(err, -ENOMEM, "glz: no memory");
-	rc = glz_run(g, &in, id, px, n, type, false);
+	rc = glz_run(g, &in, id, head_dist, px, n, type, false);
 	if (rc == 0 && type == GLZ_RGBA)
-		rc = glz_run(g, &in, id, px, n, type, true);
+		rc = glz_run(g, &in, id, head_dist, px, n, type, true);
 	if (rc < 0) {
 		free(px);
 		return errmsg_set(err, -EBADMSG, rc == -ENOENT ?

@@ -226,6 +226,10 @@ int image_get(struct spice_display *d, const struct rd *msg, uint32_t ptr,
 	case SPICE_IMAGE_TYPE_LZ_PLT:
 		rc = decode_lz_plt(d, msg, &r, w, h, out, err);
 		break;
+	case SPICE_IMAGE_TYPE_GLZ_RGB:
+		data = binary(&r, &size, err);
+		rc = data ? spice_glz_decode(d->glz, data, size, w, h, out, err) : -EBADMSG;
+		break;
 	case SPICE_IMAGE_TYPE_LZ4:
 		data = binary(&r, &size, err);
 		rc = data ? spice_lz4_decode(data, size, w, h, out, err) : -EBADMSG;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Internal to spiceclient/: picture helpers shared by the decoders. */
+/* Internal to spiceclient/: picture utilities shared by the decoders. */
 #ifndef KVMBOX_SPICE_PIXFMT_H
 #define KVMBOX_SPICE_PIXFMT_H
 

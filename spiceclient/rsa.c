@@ -39,7 +39,7 @@ static int der_take(struct der *d, uint8_t tag, struct der *val)
 	return 0;
 }
 
-/* A positive INTEGER without its leading zeros. */
+/* A positive INTEGER without its high zero bytes. */
 static int der_uint(struct der *d, uint8_t *out, size_t max, size_t *out_len)
 {
 	struct der v;

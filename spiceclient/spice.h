@@ -38,7 +38,7 @@ int bn_modexp(const uint8_t *b, size_t blen, const uint8_t *e, size_t elen,
 
 struct rsa_pubkey {
 	uint8_t n[BN_MAX_BYTES];
-	size_t n_len; /* bytes, no leading zeros */
+	size_t n_len; /* bytes, no high zero bytes */
 	uint8_t e[8];
 	size_t e_len;
 };
@@ -80,6 +80,18 @@ void spice_pixels_free(struct spice_pixels *p);
 int spice_lz_decode(const uint8_t *data, size_t len, const uint32_t *palette,
 		    unsigned n_palette, uint32_t want_w, uint32_t want_h,
 		    struct spice_pixels *out, struct errmsg *err);
+/*
+ * GLZ: LZ whose matches may also point into earlier images; @g is the
+ * dictionary (the window of recently decoded images, bounded by
+ * @max_pixels) shared by all GLZ images of a connection.
+ */
+struct spice_glz;
+int spice_glz_new(struct spice_glz **out, uint64_t max_pixels);
+void spice_glz_clear(struct spice_glz *g);
+void spice_glz_free(struct spice_glz *g);
+int spice_glz_decode(struct spice_glz *g, const uint8_t *data, size_t len,
+		     uint32_t want_w, uint32_t want_h, struct spice_pixels *out,
+		     struct errmsg *err);
 /* SPICE LZ4 image (top_down, format, then big-endian-sized LZ4 blocks). */
 int spice_lz4_decode(const uint8_t *data, size_t len, uint32_t width,
 		     uint32_t height, struct spice_pixels *out,
@@ -126,7 +138,7 @@ uint64_t spice_display_draw_count(struct spice_display *d);
 int spice_ppm_write(const char *path, const struct spice_pixels *p,
 		    struct errmsg *err);
 
-/* ---- the session (session.c) ------------------------------------------ */
+/* ---- the client (client.c) ------------------------------------------- */
 
 struct spice_url {
 	char host[256];
@@ -135,7 +147,7 @@ struct spice_url {
 /* "spice://HOST:PORT" (HOST may be [v6]). */
 int spice_url_parse(const char *url, struct spice_url *u, struct errmsg *err);
 
-/* What the caller learns about: why a session ended. */
+/* What the caller learns about: why a connection ended. */
 enum spice_end {
 	SPICE_END_ERROR = 1,	 /* protocol/IO error: reconnect may help */
 	SPICE_END_AUTH = 2,	 /* wrong password: do not retry */
@@ -145,7 +157,7 @@ enum spice_end {
 };
 
 /*
- * The keyboard and mouse of a running session (its inputs channel); NULL
+ * The keyboard and mouse of a running connection (its inputs channel); NULL
  * until the server offered one. Scancodes are PC set 1 make codes, with
  * 0x100 added for the 0xe0-prefixed ones. @buttons is a mask of
  * SPICE_MOUSE_BUTTON_MASK_* bits; @button a SPICE_MOUSE_BUTTON_* value.
@@ -163,17 +175,18 @@ int spice_input_button(struct spice_inputs *in, unsigned button, bool down,
 /* Whether the server takes absolute positions (client mouse mode). */
 bool spice_input_absolute(const struct spice_inputs *in);
 
-struct spice_session_opts {
+struct spice_client_opts {
 	struct spice_url url;
 	const char *password; /* NULL: none */
 	const struct spice_output *output;
-	/* Called between events; returning true ends the session. */
+	/* Called between events; returning true ends the connection. */
 	bool (*stop)(void *ctx, struct spice_display *d);
 	void *ctx;
 	/* Keys to type once the inputs channel is up (PC scancodes). */
 	const char *type_text;
 	unsigned type_delay_ms; /* after the inputs channel is up */
-	enum spice_compression { SPICE_COMPRESS_LZ, SPICE_COMPRESS_LZ4 } compression;
+	enum spice_compression { SPICE_COMPRESS_LZ, SPICE_COMPRESS_LZ4,
+				 SPICE_COMPRESS_GLZ } compression;
 	/* When set, every display message is also written to this folder. */
 	const char *record_dir;
 	/* Set once the main channel is linked (the server is really there). */
@@ -189,7 +202,7 @@ struct spice_session_opts {
  * until the server goes away, stop() says so, or an error. Returns the
  * reason (enum spice_end) and fills @err with a one-line explanation.
  */
-int spice_session_run(const struct spice_session_opts *o,
+int spice_client_run(const struct spice_client_opts *o,
 		      struct spice_display *d, struct errmsg *err);
 
 /* Set 1 scancode (make code; 0xe0xx for extended) of an ASCII char. */

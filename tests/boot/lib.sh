@@ -4,6 +4,7 @@
 KERNEL=${KVMBOX_KERNEL:-$(ls -1 /boot/vmlinuz-*-amd64 2>/dev/null | sort -V | tail -1)}
 [ -n "$KERNEL" ] || skip "no Debian kernel in /boot (install linux-image-amd64)"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing"
+KMODS=/lib/modules/${KERNEL##*/vmlinuz-} # the modules of that very kernel
 
 # qemu_boot LOG SECONDS UNTIL_REGEX qemu-args... : boots until the log
 # matches UNTIL_REGEX or QEMU exits; returns 0 when it matched.
@@ -36,7 +37,7 @@ qemu_boot() {
 
 # The boot initramfs of the kvmbox under test (LZ4, with kvmbox's modules).
 build_initramfs() { # OUT
-  "$KVMBOX" mkinitramfs -o "$1" --compress lz4 2> "$T/mkinitramfs.err" ||
+  "$KVMBOX" mkinitramfs -o "$1" --compress lz4 --modules "$KMODS" 2> "$T/mkinitramfs.err" ||
     fail "mkinitramfs: $(cat "$T/mkinitramfs.err")"
 }
 # The demo catalog and appliance (cached by their inputs).

@@ -22,5 +22,4 @@ expect_log $L 'kvmbox-demo: guest /init running' "the guest did not start"
 expect_log $L 'kvmbox-demo: disk check passed' "the guest's disk check failed"
 expect_log $L 'power-off asked by pid' "power-off was not asked by the menu"
 expect_log $L 'power-off: now' "no orderly power-off"
-echo "menu at $(log_time $L 'menu started') s; guest marker at" \
-     "$(grep -n 'guest /init running' $L | head -1 | cut -d: -f1) (line)"
+echo "menu started at $(log_time $L 'menu started') s after kernel start"

@@ -11,6 +11,8 @@
  *             sector 1, flush, print the statuses, power off
  *   rng       read 16 bytes from virtio-rng, print them
  *   net       send one Ethernet frame through virtio-net
+ *   hang      stop forever (the VMM must be killed)
+ *   exit      power off at once, without output (start-up benchmark)
  */
 #include <stdint.h>
 
@@ -205,8 +207,12 @@ void guest_main(const uint8_t *start_info)
 {
 	const char *cmd = (const char *)(uintptr_t)*(const uint32_t *)(start_info + 24);
 
-	puts_("guest: hello from the test guest\n");
 	if (!cmd) cmd = "uart";
+	if (streq(cmd, "exit")) { /* benchmarks: stop at once (QEMU's isa-debug-exit too) */
+		outb(0x501, 0);
+		poweroff();
+	}
+	puts_("guest: hello from the test guest\n");
 	if (streq(cmd, "reset")) {
 		outb(0x64, 0xfe);
 	} else if (streq(cmd, "panic")) {
@@ -220,6 +226,9 @@ void guest_main(const uint8_t *start_info)
 		test_rng();
 	} else if (streq(cmd, "net")) {
 		test_net();
+	} else if (streq(cmd, "hang")) {
+		for (;;)
+			__asm__ volatile("cli; hlt");
 	}
 	puts_("guest: done\n");
 	poweroff();

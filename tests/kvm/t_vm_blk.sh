@@ -1,7 +1,8 @@
 # virtio-blk from a tiny guest: it reads sector 0 (checked against the
 # file), writes sector 1 and flushes (checked on the host); a ro disk
 # refuses the write (status 1) and the file stays untouched; a looping
-# descriptor chain only stops that queue.
+# descriptor chain only stops that queue; with overlay=volatile the write
+# succeeds and the base file stays as it was.
 # timeout: 180
 . tests/lib.sh
 . tests/kvm/lib.sh
@@ -27,4 +28,9 @@ run_guest 0 blk --disk "$T/ro.img,ro"
 grep -q "^write status 01$" "$T/out" || fail "ro write did not fail: $(cat "$T/out")"
 cmp -s "$T/ro.img" <(head -c 16 "$T/disk.img"; head -c $(((1 << 20) - 16)) /dev/zero) \
   || fail "read-only file changed"
+# overlay=volatile: the guest's write succeeds, the base file is untouched
+cp "$T/ro.img" "$T/base.img"
+run_guest 0 blk --disk "$T/base.img,overlay=volatile"
+grep -q "^write status 00$" "$T/out" || fail "overlay write: $(cat "$T/out")"
+cmp -s "$T/ro.img" "$T/base.img" || fail "volatile overlay changed its base"
 echo "all good"

@@ -26,6 +26,15 @@ grep -q 'guest: done' "$T/console.log" || fail "--serial FILE got nothing"
 expect_status 0 timeout 60 "$KVMBOX" vm run --kernel "$GUEST" --mem 64 --serial none
 [ ! -s "$T/out" ] || fail "--serial none still printed"
 
+# SIGTERM (init stopping VMs) ends the VMM with 1 and says why.
+"$KVMBOX" vm run --kernel "$GUEST" --mem 64 --cmdline hang < /dev/null > "$T/out" 2> "$T/err" &
+vm=$!
+for _ in $(seq 100); do grep -q hello "$T/out" && break; sleep 0.1; done
+kill -TERM $vm
+set +e; wait $vm; rc=$?; set -e
+[ $rc = 1 ] || fail "SIGTERM: exit $rc"
+grep -q 'stopped by' "$T/err" || fail "SIGTERM: $(cat "$T/err")"
+
 # Errors: usage (2) and VMM errors (1) with one line naming the problem.
 expect_status 2 "$KVMBOX" vm run
 grep -q -- '--kernel is required' "$T/err" || fail "no usage message"

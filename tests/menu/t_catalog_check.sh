@@ -24,3 +24,16 @@ expect_status 2 "$KVMBOX" catalog frobnicate
 
 want="admin_password = sha256:$(printf 's3cret pass' | sha256sum | cut -c1-64)"
 [ "$(echo 's3cret pass' | "$KVMBOX" catalog password)" = "$want" ] || fail "password hash"
+
+# catalog sync: pre-fills a cache from a server, verified; a damaged image
+# is refused and the exit status says so.
+start_http "$T/m"
+expect_status 0 "$KVMBOX" catalog sync "$HTTP_URL/" "$T/c"
+grep -qx "ready desk" "$T/out" || fail "sync: $(cat "$T/out")"
+[ -f "$T/c/images/$(sha "$T/m/desk.img")" ] && [ -f "$T/c/images/$(sha "$T/m/vmlinuz-desk")" ] \
+  && cmp -s "$T/c/catalog.ini" "$T/m/catalog.ini" || fail "cache not filled"
+echo damage >> "$T/m/desk.img"
+rm -rf "$T/c2"
+expect_status 1 "$KVMBOX" catalog sync "$HTTP_URL/catalog.ini" "$T/c2"
+grep -q "failed desk desk.img does not match its sha256" "$T/out" || fail "damage: $(cat "$T/out")"
+[ ! -e "$T/c2/images/$(sha "$T/m/desk.img")" ] || fail "damaged image installed"

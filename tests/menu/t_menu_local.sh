@@ -61,6 +61,13 @@ try:
     t.expect('fake-vm: booted desk', where='all')
     t.send('fail\r')
     t.expect('Bureau élève stopped with an error: kvmbox vm: cannot open /dev/kvm')
+    # Ctrl-C reaches the appliance, never the menu behind it.
+    t.send('enter')
+    t.expect('fake-vm: booted desk', where='all')
+    t.send('\x03')
+    t.expect('Bureau élève was stopped (signal 2).')
+    t.send('down')
+    t.expect(' >  2. Lab réseau')
 
     # The ghost is restarted when it stops, and never took the screen.
     os.kill(ghost, signal.SIGKILL)

@@ -7,6 +7,11 @@ ip netns del kvmbox-probe-$$
 modprobe bridge 2>/dev/null || true
 
 NS_PREFIX=kvn$$
+# The status file lives on tmpfs, as /run does on the boot image: a disk
+# busy with other tests must not delay it.
+SHM=$(mktemp -d /dev/shm/kvmbox-net.XXXXXX)
+NET_STATUS=$SHM/net.status
+cleanup_hooks+=('rm -rf "$SHM"')
 NETNS=()
 cleanup_hooks+=('for n in "${NETNS[@]}"; do ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$n" 2>/dev/null; done')
 
@@ -60,7 +65,7 @@ stop_dnsmasq() {
 # start_daemon NS ARGS...: kvmbox net daemon in NS, log in $T/daemon.log
 start_daemon() {
   local ns=$1; shift
-  ip netns exec "$NS_PREFIX$ns" "$KVMBOX" net daemon --status "$T/net.status" "$@" \
+  ip netns exec "$NS_PREFIX$ns" "$KVMBOX" net daemon --status "$NET_STATUS" "$@" \
     > "$T/daemon.log" 2>&1 &
   DAEMON_PID=$!
   cleanup_hooks+=("kill $DAEMON_PID 2>/dev/null; wait $DAEMON_PID 2>/dev/null")

@@ -6,7 +6,7 @@
 . tests/net/netlib.sh
 
 mkns h; mkns s
-S=$T/net.status
+S=$NET_STATUS
 start_daemon h --uplink eth0
 wait_for 2 status_is "$S" state offline || fail "no offline status without a NIC"
 grep -q "eth0.*waiting for one" "$T/daemon.log" || fail "no log line for the missing NIC: $(cat "$T/daemon.log")"

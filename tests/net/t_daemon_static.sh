@@ -9,7 +9,7 @@ mkns h; mkns p
 wire h eth0 p eth0
 ip -n "${NS_PREFIX}p" addr add 10.68.0.1/24 brd + dev eth0
 start_daemon h --uplink eth0 --mode static:10.68.0.5/24,10.68.0.1
-S=$T/net.status
+S=$NET_STATUS
 wait_for 3 status_is "$S" state online || fail "not online: $(cat "$S" "$T/daemon.log")"
 status_is "$S" address 10.68.0.5/24 || fail "address in status"
 status_is "$S" router 10.68.0.1 || fail "router in status"

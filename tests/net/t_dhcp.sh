@@ -12,7 +12,7 @@ start_dnsmasq s eth0 10.64.0.100 10.64.0.150 --dhcp-option=option:router,10.64.0
   --dhcp-option=option:dns-server,10.64.0.53 --dhcp-option=option:T1,2 \
   --dhcp-option=option:T2,4
 start_daemon h --uplink eth0 --hostname labpc7 --resolv-conf "$T/resolv.conf"
-S=$T/net.status
+S=$NET_STATUS
 
 wait_for 15 status_is "$S" state online || fail "no lease: $(cat "$S" "$T/daemon.log")"
 addr=$(sed -n 's/^address = //p' "$S")
@@ -58,4 +58,14 @@ grep -q "DHCPNAK" "$T/dnsmasq.log" || fail "dnsmasq sent no NAK"
 in_ns h ip -4 addr show br0 | grep_q "inet ${addr%/24}/" && fail "old address still on br0"
 kill -0 "$DAEMON_PID" || fail "daemon died"
 kill "$DAEMON_PID"; wait "$DAEMON_PID" || fail "daemon exit status $?"
+
+# Restarted (as init does after a crash): the lease on br0 is confirmed, not
+# replaced: no new DISCOVER, same address.
+addr=$(sed -n 's/^address = //p' "$S")
+discovers=$(grep -c DHCPDISCOVER "$T/dnsmasq.log")
+start_daemon h --uplink eth0
+wait_for 5 sh -c "grep -q 'dhcp: renewed ${addr}' '$T/daemon.log'" || fail "lease not confirmed after restart: $(cat "$T/daemon.log")"
+grep -q "found ${addr} on br0" "$T/daemon.log" || fail "existing lease not found"
+[ "$(grep -c DHCPDISCOVER "$T/dnsmasq.log")" = "$discovers" ] || fail "restart sent a DISCOVER"
+status_is "$S" address "$addr" || fail "status after restart"
 exit 0

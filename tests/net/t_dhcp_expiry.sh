@@ -11,7 +11,7 @@ ip -n "${NS_PREFIX}s" addr add 10.65.0.1/24 brd + dev eth0
 start_dnsmasq s eth0 10.65.0.100 10.65.0.150 --dhcp-option=option:T1,5 \
   --dhcp-option=option:T2,10
 start_daemon h --uplink eth0
-S=$T/net.status
+S=$NET_STATUS
 wait_for 15 status_is "$S" state online || fail "no lease: $(cat "$T/daemon.log")"
 addr=$(sed -n 's/^address = //p' "$S")
 bound_at=$(date +%s)

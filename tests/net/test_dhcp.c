@@ -362,3 +362,25 @@ TEST(dhcp_client_ignores_foreign_replies)
 	dhcp_client_input(&c, &r, server_mac);
 	CHECK_EQ(c.state, DHCP_S_SELECTING);
 }
+
+TEST(dhcp_client_takes_over_a_lease_after_restart)
+{
+	struct dhcp_client c;
+
+	fake_now = 50 * SEC;
+	memset(&sent, 0, sizeof(sent));
+	unbound_calls = 0;
+	dhcp_client_init(&c, mac, NULL, &ops, NULL, now_fn);
+	dhcp_client_assume(&c, ip("10.0.0.7"), 24, 30);
+	dhcp_client_start(&c);
+	CHECK_EQ(c.state, DHCP_S_REBOOTING);
+	CHECK_EQ(sent.type, DHCP_REQUEST);
+	CHECK(memmem(sent.last + 240, 100, "\x32\x04\x0a\x00\x00\x07", 6) != NULL);
+	/* Nobody confirms: keep it, rebinding by broadcast until it runs out. */
+	run_until(&c, fake_now + 10 * SEC);
+	CHECK_EQ(c.state, DHCP_S_REBINDING);
+	CHECK_EQ(sent.dst.s_addr, INADDR_BROADCAST);
+	CHECK_EQ(unbound_calls, 0);
+	run_until(&c, 50 * SEC + 30 * SEC);
+	CHECK_EQ(unbound_calls, 1);
+}

@@ -26,7 +26,7 @@ done
 wait_log "$log" 60 'input: event.*keyboard' || fail "keyboard not hot-plugged"
 grep -qE 'output Virtual-1: connected, native 1280x720' "$log" ||
   grep -qE 'output .*: connected, native 1280x720' "$log" || fail "native mode not reported"
-grep -q '^screen drm /dev/dri/card0 1280x720' "$log" || fail "not on DRM at 1280x720"
+wait_log "$log" 15 '^screen drm /dev/dri/card0 1280x720' || fail "not on DRM at 1280x720"
 
 # 1. The card as drawn off-screen, the pointer in the middle.
 screendump "$T/card.ppm"

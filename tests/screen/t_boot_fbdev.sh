@@ -17,7 +17,7 @@ for try in 1 2; do
   l1_stop
   [ $try = 2 ] && fail "L1 never showed the test card"
 done
-grep -q '^screen fbdev /dev/fb0 1024x768' "$log" || { tail -n 20 "$log"; fail "not on fbdev at 1024x768"; }
+wait_log "$log" 15 '^screen fbdev /dev/fb0 1024x768' || { tail -n 20 "$log"; fail "not on fbdev at 1024x768"; }
 grep -q 'framebuffer "VESA VGA"' "$log" || fail "screen info did not list vesafb"
 screendump "$T/card.ppm"
 ppm png "$T/card.ppm" "$SHOTS/screen-fbdev-card.png"

@@ -1,4 +1,4 @@
-# Helpers for the SPICE scenario tests (sourced after tests/lib.sh): a QEMU
+# Functions for the SPICE scenario tests (sourced after tests/lib.sh): a QEMU
 # with the SPICE server on 127.0.0.1, its QMP socket, screen comparison.
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 command -v python3 >/dev/null || skip "no python3"

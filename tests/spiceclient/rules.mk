@@ -1,4 +1,4 @@
-# spiceclient/: the benchmark helper (tests/spiceclient/spice_bench.c),
+# spiceclient/: the benchmark program (tests/spiceclient/spice_bench.c),
 # linked with the library like the applet is; bench/bench_spice.sh builds it.
 SPICE_BENCH := $(BUILD)/musl/tests/spiceclient/spice_bench
 $(SPICE_BENCH): $(BUILD)/musl/tests/spiceclient/spice_bench.o $(BUILD)/musl/libkvmbox.a

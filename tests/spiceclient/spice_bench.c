@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Benchmark helper for bench/bench_spice.sh.
+ * The benchmark program of bench/bench_spice.sh.
  *   spice_bench decode SECONDS   full 1920x1080 DRAW_COPY decode+render
  *                                per image type, frames per second; the
  *                                "peer" column is the bare library or
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "spiceclient/spice.h"
 
@@ -20,6 +21,16 @@
 
 #define LZ_ENCODE_ASSERT(c) do { if (!(c)) abort(); } while (0)
 #include "tests/spiceclient/lz_encode.h"
+
+/* CPU time of this thread: "frames per second on one core", whatever
+ * else the machine is running. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 #define W 1920
 #define H 1080
@@ -87,7 +98,7 @@ static double fps_of(struct spice_display *d, const uint8_t *m, size_t len,
 		     double secs)
 {
 	struct errmsg err;
-	uint64_t t0 = clock_now_ns(), frames = 0;
+	uint64_t t0 = cpu_ns(), frames = 0;
 
 	do {
 		if (spice_display_message(d, SPICE_MSG_DISPLAY_DRAW_COPY, m, len, &err) < 0) {
@@ -95,8 +106,8 @@ static double fps_of(struct spice_display *d, const uint8_t *m, size_t len,
 			exit(1);
 		}
 		frames++;
-	} while (clock_now_ns() - t0 < secs * 1e9);
-	return frames / ((clock_now_ns() - t0) / 1e9);
+	} while (cpu_ns() - t0 < secs * 1e9);
+	return frames / ((cpu_ns() - t0) / 1e9);
 }
 
 static int decode_bench(double secs)
@@ -115,17 +126,17 @@ static int decode_bench(double secs)
 	put_le32(surf + 12, SPICE_SURFACE_FMT_32_xRGB);
 	put_le32(surf + 16, SPICE_SURFACE_FLAGS_PRIMARY);
 	spice_display_message(d, SPICE_MSG_DISPLAY_SURFACE_CREATE, surf, 20, &err);
-	printf("%-26s %10s %10s %7s %9s\n", "1920x1080 DRAW_COPY", "kvmbox", "peer", "ratio", "bytes");
+	printf("%-26s %10s %10s %7s %9s\n", "1920x1080 DRAW_COPY, 1 core", "kvmbox", "peer", "ratio", "bytes");
 
 	/* bitmap: peer = memcpy of the frame */
 	uint8_t *m = copy_msg(SPICE_IMAGE_TYPE_BITMAP, (uint8_t *)px, W * H * 4, true, &len);
 	double ours = fps_of(d, m, len, secs);
-	uint64_t t0 = clock_now_ns(), n = 0;
+	uint64_t t0 = cpu_ns(), n = 0;
 	do {
 		memcpy(out, px, W * H * 4);
 		n++;
-	} while (clock_now_ns() - t0 < secs * 1e9);
-	double peer = n / ((clock_now_ns() - t0) / 1e9);
+	} while (cpu_ns() - t0 < secs * 1e9);
+	double peer = n / ((cpu_ns() - t0) / 1e9);
 	printf("%-26s %10.1f %10.1f %6.2fx %9zu\n", "bitmap fps (peer memcpy)", ours, peer, ours / peer, len);
 	free(m);
 
@@ -155,7 +166,7 @@ static int decode_bench(double secs)
 	size_t zl = (size_t)(q - z);
 	m = copy_msg(SPICE_IMAGE_TYPE_LZ4, z, zl, false, &len);
 	ours = fps_of(d, m, len, secs);
-	t0 = clock_now_ns();
+	t0 = cpu_ns();
 	n = 0;
 	do {
 		LZ4_streamDecode_t ds;
@@ -170,8 +181,8 @@ static int decode_bench(double secs)
 			at += 4 + c;
 		}
 		n++;
-	} while (clock_now_ns() - t0 < secs * 1e9);
-	peer = n / ((clock_now_ns() - t0) / 1e9);
+	} while (cpu_ns() - t0 < secs * 1e9);
+	peer = n / ((cpu_ns() - t0) / 1e9);
 	printf("%-26s %10.1f %10.1f %6.2fx %9zu\n", "lz4 fps (peer liblz4)", ours, peer, ours / peer, len);
 	free(m);
 	free(z);
@@ -196,7 +207,7 @@ static bool first_frame(void *ctx, struct spice_display *d)
 
 static int connect_bench(const char *url, const char *pwfile)
 {
-	struct spice_session_opts o = { .input_fd = -1 };
+	struct spice_client_opts o = { .input_fd = -1 };
 	struct spice_display *d;
 	struct errmsg err;
 	struct first f = { 0 };
@@ -216,7 +227,7 @@ static int connect_bench(const char *url, const char *pwfile)
 	o.ctx = &f;
 	spice_display_new(&d);
 	f.t0 = clock_now_ns();
-	int end = spice_session_run(&o, d, &err);
+	int end = spice_client_run(&o, d, &err);
 	spice_display_free(d);
 	if (end != SPICE_END_STOPPED || !f.first_ns) {
 		fprintf(stderr, "no first frame: %s\n", err.msg);

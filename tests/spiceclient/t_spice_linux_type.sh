@@ -42,7 +42,7 @@ url=spice://127.0.0.1:$port
 
 "$KVMBOX" spice "$url" --password-file "$T/pw" --screenshot "$T/before.ppm" --after 4 ||
   fail "first screenshot failed"
-"$KVMBOX" spice "$url" --password-file "$T/pw" --type-after 1 \
+"$KVMBOX" spice "$url" --password-file "$T/pw" --compression glz --type-after 1 \
   --type 'echo typed-$((6*7)) > /dev/ttyS0; echo SPICE KEYBOARD OK\n' \
   --screenshot "$T/after.ppm" --after 10 2> "$T/client.err" ||
   fail "typing client failed: $(cat "$T/client.err")"

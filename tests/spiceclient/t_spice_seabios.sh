@@ -2,7 +2,7 @@
 # timeout: 150
 # kvmbox spice against QEMU's SPICE server (qxl, SeaBIOS text screen):
 # authenticates, renders off-screen, and its screenshot matches QEMU's own
-# screendump (>= 99 % identical pixels), with LZ and with LZ4 images;
+# screendump (>= 99 % identical pixels), with LZ, LZ4 and GLZ images;
 # a wrong or missing password and an unreachable server fail clearly.
 . tests/lib.sh
 . tests/spiceclient/lib.sh
@@ -13,7 +13,7 @@ echo secret > "$T/pw"
 echo wrong > "$T/bad"
 url=spice://127.0.0.1:$port
 
-for comp in lz lz4; do
+for comp in lz lz4 glz; do
   "$KVMBOX" spice "$url" --password-file "$T/pw" --compression $comp \
     --screenshot "$T/ours-$comp.ppm" --after 6 2> "$T/err-$comp" ||
     fail "spice ($comp) exited $?: $(cat "$T/err-$comp")"

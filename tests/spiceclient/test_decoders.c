@@ -235,3 +235,71 @@ TEST(bitmap_formats)
 	CHECK(spice_bitmap_decode(77, true, bgr, 6, 2, 1, 6, NULL, 0, &out, &err) < 0);
 	CHECK(spice_bitmap_decode(8, true, bgr, 6, 0, 1, 6, NULL, 0, &out, &err) < 0);
 }
+
+/* A GLZ header for a @w x @h RGB32 image @id. */
+static void glz_header(struct enc *e, uint32_t w, uint32_t h, uint64_t id,
+		       uint32_t head_dist)
+{
+	put_be(e, 0x20205a4c);
+	put_be(e, 0x00010001);
+	put(e, 8 | 1 << 4); /* RGB32, top down */
+	put_be(e, w);
+	put_be(e, h);
+	put_be(e, w * 4);
+	put_be(e, (uint32_t)(id >> 32));
+	put_be(e, (uint32_t)id);
+	put_be(e, head_dist);
+}
+
+/* A match of @len (< 7) pixels from image @dist back at @ofs (< 4096). */
+static void glz_ref(struct enc *e, uint32_t len, uint32_t dist, uint32_t ofs)
+{
+	put(e, (uint8_t)(len << 5 | (ofs & 15)));
+	put(e, (uint8_t)(ofs >> 4));
+	put(e, (uint8_t)dist); /* dist < 64: no extra bytes */
+}
+
+TEST(glz_dictionary_references)
+{
+	struct spice_glz *g;
+	struct spice_pixels out = { 0 };
+	struct errmsg err;
+	struct enc a = { 0 }, b = { 0 }, c = { 0 };
+	static const uint32_t first[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+
+	CHECK(spice_glz_new(&g, 1 << 20) == 0);
+	/* Image 5: eight literal pixels. */
+	glz_header(&a, 4, 2, 5, 0);
+	put(&a, 7);
+	for (int i = 0; i < 8; i++)
+		lit_rgb32(&a, first[i]);
+	CHECK_EQ(spice_glz_decode(g, a.p, a.len, 4, 2, &out, &err), 0);
+	CHECK_MEM(out.px, first, sizeof(first));
+	/* Image 6: pixels 2..7 of image 5, then two of its own (distance 1 in
+	 * the same image is offset 0 + bias). */
+	glz_header(&b, 4, 2, 6, 1);
+	glz_ref(&b, 6, 1, 2);
+	glz_ref(&b, 2, 0, 1); /* repeats pixels 4,5 of this image */
+	CHECK_EQ(spice_glz_decode(g, b.p, b.len, 4, 2, &out, &err), 0);
+	static const uint32_t second[8] = { 3, 4, 5, 6, 7, 8, 7, 8 };
+	CHECK_MEM(out.px, second, sizeof(second));
+	/* Image 8 says everything before 8 - 0 is released: a reference to
+	 * image 6 must then fail cleanly, as must one past image 6's end. */
+	glz_header(&c, 4, 2, 8, 0);
+	glz_ref(&c, 6, 2, 0);
+	glz_ref(&c, 2, 0, 1);
+	CHECK(spice_glz_decode(g, c.p, c.len, 4, 2, &out, &err) < 0);
+	CHECK(strstr(err.msg, "outside the dictionary") != NULL);
+	c.len = 0;
+	glz_header(&c, 4, 2, 9, 3);
+	glz_ref(&c, 6, 3, 4); /* image 6 has 8 pixels: 4 + 6 overruns */
+	glz_ref(&c, 2, 0, 1);
+	CHECK(spice_glz_decode(g, c.p, c.len, 4, 2, &out, &err) < 0);
+	/* Ids must grow. */
+	CHECK(spice_glz_decode(g, b.p, b.len, 4, 2, &out, &err) < 0);
+	spice_pixels_free(&out);
+	spice_glz_free(g);
+	free(a.p);
+	free(b.p);
+	free(c.p);
+}

@@ -93,3 +93,21 @@ TEST(replay_qemu_lz_and_lz4_agree)
 	check_digest(a, EXPECT_LZ);
 	check_digest(b, EXPECT_LZ4);
 }
+
+TEST(replay_qemu_glz_dictionary)
+{
+	uint8_t a[SHA256_LEN], g[SHA256_LEN];
+	uint32_t aw, ah, gw, gh, differ = 0;
+	uint32_t *pa = replay("seabios-lz", a, &aw, &ah);
+	/* The first frame is LZ, then the blinking cursor as GLZ images that
+	 * refer back to earlier ones through the dictionary. */
+	uint32_t *pg = replay("seabios-glz", g, &gw, &gh);
+
+	CHECK_EQ(gw, aw);
+	CHECK_EQ(gh, ah);
+	for (size_t i = 0; i < (size_t)aw * ah; i++)
+		differ += pa[i] != pg[i];
+	CHECK(differ <= 9 * 2);
+	free(pa);
+	free(pg);
+}

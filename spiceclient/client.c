@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A SPICE session: the main channel (init, channel list, mouse mode),
- * then display, inputs and cursor channels linked with its session id,
+ * A SPICE client connection: the main channel (init, channel list, mouse mode),
+ * then display, inputs and cursor channels linked with its connection id,
  * all served from one poll loop.
  */
 #include <errno.h>
@@ -17,12 +17,12 @@
 
 enum { CH_MAIN, CH_DISPLAY, CH_INPUTS, CH_CURSOR, CH_N };
 
-struct session {
-	const struct spice_session_opts *o;
+struct client {
+	const struct spice_client_opts *o;
 	struct spice_display *d;
 	struct chan ch[CH_N];
 	bool up[CH_N];
-	uint32_t session_id;
+	uint32_t connection_id;
 	struct spice_inputs in;
 	bool attached;
 	/* typing */
@@ -35,7 +35,7 @@ struct session {
 	int end;
 };
 
-static void record(struct session *s, const struct chan_msg *m)
+static void record(struct client *s, const struct chan_msg *m)
 {
 	char path[4096];
 
@@ -46,11 +46,11 @@ static void record(struct session *s, const struct chan_msg *m)
 		log_warn("cannot record %s", path);
 }
 
-static int link_channel(struct session *s, int which, uint8_t type,
+static int link_channel(struct client *s, int which, uint8_t type,
 			const uint32_t *caps, unsigned ncaps, struct errmsg *err)
 {
 	int end = SPICE_END_ERROR;
-	int rc = chan_link(&s->ch[which], &s->o->url, type, 0, s->session_id,
+	int rc = chan_link(&s->ch[which], &s->o->url, type, 0, s->connection_id,
 			   s->o->password, caps, ncaps, NULL, &end, err);
 
 	if (rc < 0) {
@@ -61,11 +61,13 @@ static int link_channel(struct session *s, int which, uint8_t type,
 	return 0;
 }
 
-static int link_display(struct session *s, struct errmsg *err)
+static int link_display(struct client *s, struct errmsg *err)
 {
 	uint32_t caps = 1u << SPICE_DISPLAY_CAP_PREF_COMPRESSION;
 	uint8_t init[14], comp = s->o->compression == SPICE_COMPRESS_LZ4 ?
-					SPICE_IMAGE_COMPRESSION_LZ4 : SPICE_IMAGE_COMPRESSION_LZ;
+					SPICE_IMAGE_COMPRESSION_LZ4 :
+				 s->o->compression == SPICE_COMPRESS_GLZ ?
+					SPICE_IMAGE_COMPRESSION_GLZ : SPICE_IMAGE_COMPRESSION_LZ;
 	int rc;
 
 	if (comp == SPICE_IMAGE_COMPRESSION_LZ4)
@@ -74,15 +76,15 @@ static int link_display(struct session *s, struct errmsg *err)
 		return rc;
 	init[0] = 1; /* pixmap cache id */
 	put_le64(init + 1, PIXMAP_CACHE_PIXELS);
-	init[9] = 1; /* glz dictionary id: unused, we never ask for GLZ */
-	put_le32(init + 10, 1u << 16);
+	init[9] = 1; /* glz dictionary id */
+	put_le32(init + 10, GLZ_WINDOW_PIXELS);
 	if (chan_send(&s->ch[CH_DISPLAY], SPICE_MSGC_DISPLAY_INIT, init, sizeof(init)) < 0 ||
 	    chan_send(&s->ch[CH_DISPLAY], SPICE_MSGC_DISPLAY_PREFERRED_COMPRESSION, &comp, 1) < 0)
 		return errmsg_set(err, -EPIPE, "display channel: cannot send init");
 	return 0;
 }
 
-static int on_channels_list(struct session *s, const struct chan_msg *m,
+static int on_channels_list(struct client *s, const struct chan_msg *m,
 			    struct errmsg *err)
 {
 	bool want[CH_N] = { false };
@@ -119,13 +121,13 @@ static int on_channels_list(struct session *s, const struct chan_msg *m,
 	return rc;
 }
 
-static int on_main(struct session *s, const struct chan_msg *m, struct errmsg *err)
+static int on_main(struct client *s, const struct chan_msg *m, struct errmsg *err)
 {
 	struct rd r = rd_init(m->body, m->len);
 
 	switch (m->type) {
 	case SPICE_MSG_MAIN_INIT:
-		s->session_id = rd_u32(&r);
+		s->connection_id = rd_u32(&r);
 		rd_u32(&r); /* display channels hint */
 		uint32_t modes = rd_u32(&r);
 		s->in.mouse_mode = rd_u32(&r);
@@ -136,7 +138,7 @@ static int on_main(struct session *s, const struct chan_msg *m, struct errmsg *e
 		s->attached = true;
 		if (chan_send(&s->ch[CH_MAIN], SPICE_MSGC_MAIN_ATTACH_CHANNELS, NULL, 0) < 0)
 			return errmsg_set(err, -EPIPE, "main channel: cannot attach");
-		/* Absolute pointing (a tablet or agent in the guest) when offered. */
+		/* Absolute pointing (a tablet or guest tools) when offered. */
 		if (modes & SPICE_MOUSE_MODE_CLIENT && s->in.mouse_mode != SPICE_MOUSE_MODE_CLIENT) {
 			uint8_t m16[2];
 			put_le16(m16, SPICE_MOUSE_MODE_CLIENT);
@@ -151,10 +153,10 @@ static int on_main(struct session *s, const struct chan_msg *m, struct errmsg *e
 		s->in.mouse_mode = rd_u16(&r);
 		return 0;
 	}
-	return 0; /* agent (absent), multimedia time, name, uuid ... */
+	return 0; /* guest tools (absent), multimedia time, name, uuid ... */
 }
 
-static int on_cursor(struct session *s, const struct chan_msg *m)
+static int on_cursor(struct client *s, const struct chan_msg *m)
 {
 	struct rd r = rd_init(m->body, m->len);
 
@@ -176,7 +178,7 @@ static int on_cursor(struct session *s, const struct chan_msg *m)
 	return 0;
 }
 
-static int dispatch(struct session *s, int which, const struct chan_msg *m,
+static int dispatch(struct client *s, int which, const struct chan_msg *m,
 		    struct errmsg *err)
 {
 	struct chan *c = &s->ch[which];
@@ -204,7 +206,7 @@ static int dispatch(struct session *s, int which, const struct chan_msg *m,
 	return 0;
 }
 
-static int service(struct session *s, int which, struct errmsg *err)
+static int service(struct client *s, int which, struct errmsg *err)
 {
 	struct chan *c = &s->ch[which];
 	int rc = chan_fill(c, err);
@@ -234,7 +236,7 @@ static int service(struct session *s, int which, struct errmsg *err)
 }
 
 /* Types one character of the text per call, pacing the guest's keyboard. */
-static int type_next(struct session *s, struct errmsg *err)
+static int type_next(struct client *s, struct errmsg *err)
 {
 	struct spice_inputs *in = &s->in;
 	bool shift;
@@ -254,7 +256,7 @@ static int type_next(struct session *s, struct errmsg *err)
 	return 0;
 }
 
-static int run_loop(struct session *s, struct errmsg *err)
+static int run_loop(struct client *s, struct errmsg *err)
 {
 	for (;;) {
 		struct pollfd pf[CH_N + 1];
@@ -297,10 +299,10 @@ static int run_loop(struct session *s, struct errmsg *err)
 	}
 }
 
-int spice_session_run(const struct spice_session_opts *o,
+int spice_client_run(const struct spice_client_opts *o,
 		      struct spice_display *d, struct errmsg *err)
 {
-	struct session s = { .o = o, .d = d, .end = SPICE_END_ERROR };
+	struct client s = { .o = o, .d = d, .end = SPICE_END_ERROR };
 	int rc;
 
 	if (o->connected)

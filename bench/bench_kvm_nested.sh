@@ -1,0 +1,97 @@
+# kvm: real Linux, nested. In one L1 boot (QEMU TCG with AMD-V emulated,
+# see tests/kvm/nested.sh) the same L2 - Debian's bzImage, a busybox
+# initramfs, 256 MiB RAM, 1 vCPU - is started by kvmbox and by
+# qemu-system-x86_64 -enable-kvm. Measured in L1: VMM start to the L2's
+# /init (its first console line), and a 256 MiB sequential dd read of a
+# virtio-blk disk inside L2 (timed by L1 from the L2's console lines).
+# Targets: boot <= 0.5x QEMU, dd >= 1.0x QEMU.
+set -uo pipefail
+. bench/lib.sh
+skip() { echo "kvm nested: skipped ($*)"; exit 0; }
+fail() { echo "kvm nested: $*"; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/kvmbox-bench.XXXXXX"); trap 'rm -rf "$T"' EXIT
+. tests/boot/lib.sh
+. tests/kvm/nested.sh
+QEMU=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64"
+
+l2_bench_init() {
+  cat <<'INIT'
+#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+echo "L2-AT-INIT"
+/bin/busybox mount -t devtmpfs dev /dev
+for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk; do
+  /bin/busybox insmod /lib/modules/$m.ko 2>/dev/null
+done
+for _ in $(/bin/busybox seq 50); do [ -b /dev/vda ] && break; /bin/busybox sleep 0.1; done
+echo "L2-DD-START"
+t0=$(/bin/busybox cut -d' ' -f1 /proc/uptime)
+/bin/busybox dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null
+t1=$(/bin/busybox cut -d' ' -f1 /proc/uptime)
+echo "L2-DD $(/bin/busybox awk -v a=$t0 -v b=$t1 'BEGIN{print b-a}')"
+/bin/busybox poweroff -f
+INIT
+}
+
+l1_bench_init() {
+  cat <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+for m in irqbypass ccp kvm kvm-amd; do insmod /lib/modules/$m.ko; done
+dd if=/dev/zero of=/k/big.img bs=1M count=256 2>/dev/null
+up() { cut -d' ' -f1 /proc/uptime; }
+# run NAME CMD...: times VMM start to the L2's first line, passes the rest on
+run() {
+  local name=$1 t0 t1=0; shift
+  t0=$(up)
+  "$@" 2>&1 | while read -r line; do
+    case $line in
+      *L2-AT-INIT*) echo "L1-INIT $name $(awk -v a=$t0 -v b=$(up) 'BEGIN{print b-a}')" ;;
+      *L2-DD-START*) t1=$(up) ;;
+      *L2-DD*) echo "L1-DD $name $(awk -v a=$t1 -v b=$(up) 'BEGIN{print b-a}') (L2 clock: ${line##*L2-DD })" ;;
+    esac
+  done
+}
+for round in 1 2; do
+  run kvmbox /bin/kvmbox vm run --kernel /k/vmlinuz --initrd /k/l2b.cpio --mem 256 \
+    --disk /k/big.img,ro --cmdline "console=ttyS0 quiet panic=-1"
+  run qemu qemu-system-x86_64 -enable-kvm -M pc -m 256 -nodefaults -no-user-config \
+    -display none -serial stdio -no-reboot -kernel /k/vmlinuz -initrd /k/l2b.cpio \
+    -drive file=/k/big.img,if=virtio,format=raw,readonly=on \
+    -append "console=ttyS0 quiet panic=-1"
+done
+echo L1-BENCH-DONE
+poweroff -f
+INIT
+}
+
+nested_images "$T" "" || fail "cannot build the nested images"
+# The bench's additions: its own L2 initramfs, and QEMU with its libraries.
+b=$T/bench; mkdir -p "$b/k" "$b/usr/bin" "$b/usr/share/qemu" "$b/usr/share/seabios"
+l2=$T/l2b; mkdir -p "$l2/bin" "$l2/lib/modules" "$l2/proc" "$l2/dev"
+cp "$BUSYBOX" "$l2/bin/busybox"
+for m in $L2_MODULES; do cp "$MODS/$m" "$l2/lib/modules/"; done
+l2_bench_init > "$l2/init"; chmod +x "$l2/init"
+make_cpio "$l2" "$b/k/l2b.cpio"
+cp "$QEMU" "$b/usr/bin/"
+for lib in $(ldd "$QEMU" | awk '$3 ~ /^\// {print $3} $1 ~ /^\// {print $1}'); do
+  mkdir -p "$b$(dirname "$lib")"; cp -L "$lib" "$b$lib"
+done
+cp -L /usr/share/seabios/*.bin "$b/usr/share/seabios/" 2>/dev/null
+cp -L /usr/share/qemu/linuxboot_dma.bin /usr/share/qemu/kvmvapic.bin "$b/usr/share/qemu/"
+l1_bench_init > "$b/init"; chmod +x "$b/init"
+make_cpio "$b" "$T/bench.cpio"
+cat "$T/l1.cpio" "$T/bench.cpio" > "$T/l1b.cpio"
+qemu_boot "$T/serial.log" 900 'L1-BENCH-DONE' -kernel "$KERNEL" -initrd "$T/l1b.cpio" \
+  -append "console=ttyS0 panic=-1 quiet rdinit=/init" || fail "L1 did not finish"
+tr -d '\r' < "$T/serial.log" > "$T/log"
+median() { sort -n | awk '{v[NR]=$1} END {print NR ? v[int((NR+1)/2)] : 0}'; }
+oi=$(awk '$1=="L1-INIT" && $2=="kvmbox" {print $3}' "$T/log" | median)
+qi=$(awk '$1=="L1-INIT" && $2=="qemu" {print $3}' "$T/log" | median)
+od=$(awk '$1=="L1-DD" && $2=="kvmbox" {print $3}' "$T/log" | median)
+qd=$(awk '$1=="L1-DD" && $2=="qemu" {print $3}' "$T/log" | median)
+printf '%-44s %9s %9s %7s\n' "nested L2 (median of 2, L1 seconds)" kvmbox qemu ratio
+printf '%-44s %9s %9s %7sx\n' "  VMM start to L2 /init (s; lower is better)" "$oi" "$qi" "$(ratio "$oi" "$qi")"
+printf '%-44s %9s %9s %7sx\n' "  dd 256 MiB from virtio-blk (s)" "$od" "$qd" "$(ratio "$qd" "$od")"
+awk -v o="$od" -v q="$qd" 'BEGIN { if (o > 0 && q > 0) printf "dd throughput: kvmbox %.0f MB/s, qemu %.0f MB/s\n", 268.4 / o, 268.4 / q }'
