@@ -16,6 +16,7 @@
 APPLET(mkinitramfs, "write a boot initramfs (newc cpio) with kvmbox as /init",
        "usage: kvmbox mkinitramfs -o OUT [--kvmbox FILE] [--bare]\n"
        "         [--modules DIR|auto|none] [--module-list NAME,...]\n"
+       "         [--add-modules NAME,...]\n"
        "         [--compress lz4|none] [--add SRC:DEST]... [--mkdir DEST]...\n"
        "Writes a newc cpio archive holding kvmbox as /init (and /bin/kvmbox,\n"
        "/sbin/modprobe), the standard folders, /dev/console, the kernel\n"
@@ -27,6 +28,7 @@ APPLET(mkinitramfs, "write a boot initramfs (newc cpio) with kvmbox as /init",
        "                     ships no modules\n"
        "  --module-list L    these modules (and their dependencies) instead of\n"
        "                     kvmbox's list (KVM, NICs, storage, filesystems)\n"
+       "  --add-modules L    these too (e.g. DRM drivers: bochs,i915,amdgpu)\n"
        "  --compress lz4     LZ4 (legacy frame, as the kernel unpacks it)");
 
 /* What kvmbox drives: KVM, its network, the disks it boots and caches on. */
@@ -36,13 +38,13 @@ static const char *const default_modules[] = {
 	"tg3", "atl1c", "alx",
 	"virtio_blk", "virtio_scsi", "ahci", "ata_piix", "nvme", "sd_mod",
 	"sr_mod", "usb_storage", "xhci_pci", "ehci_pci", "ohci_pci",
-	"uhci_hcd", "usbhid", "hid_generic", "evdev",
+	"uhci_hcd", "usbhid", "hid_generic", "evdev", "virtio_input",
 	"isofs", "ext4", "crc32c_generic", "crc32c_intel", "vfat", "nls_cp437",
 	"nls_utf8", "nls_iso8859_1",
 };
 
 struct options {
-	const char *out, *self, *modules, *module_list, *compress;
+	const char *out, *self, *modules, *module_list, *more_modules, *compress;
 	bool bare;
 };
 
@@ -122,14 +124,14 @@ static int add_parents(struct cpio_writer *w, const char *path, struct buf *seen
 }
 
 static int add_modules(struct cpio_writer *w, const char *dir, const char *list,
-		       size_t *count)
+		       const char *more, size_t *count)
 {
 	struct module_table t;
 	struct module_entry **sel = NULL;
 	struct errmsg err;
 	struct buf text, seen;
 	const char *names[256];
-	char *copy = NULL, root[512], src[1024], dst[1024];
+	char *copy = NULL, *copy_more = NULL, root[512], src[1024], dst[1024];
 	size_t nnames = 0, nsel = 0;
 	const char *version = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
 	int r;
@@ -147,6 +149,10 @@ static int add_modules(struct cpio_writer *w, const char *dir, const char *list,
 		for (size_t i = 0; i < ARRAY_SIZE(default_modules); i++)
 			names[nnames++] = default_modules[i];
 	}
+	if (more && (copy_more = strdup(more)))
+		for (char *save = NULL, *n = strtok_r(copy_more, ",", &save);
+		     n && nnames < ARRAY_SIZE(names); n = strtok_r(NULL, ",", &save))
+			names[nnames++] = n;
 	r = modsel_resolve(&t, names, nnames, &sel, &nsel);
 	buf_init(&text);
 	buf_init(&seen);
@@ -178,6 +184,7 @@ static int add_modules(struct cpio_writer *w, const char *dir, const char *list,
 	buf_free(&seen);
 	free(sel);
 	free(copy);
+	free(copy_more);
 	modtable_free(&t);
 	return r;
 }
@@ -203,6 +210,8 @@ static int parse_args(struct options *o, int argc, char **argv)
 			o->modules = v;
 		else if (!strcmp(k, "--module-list"))
 			o->module_list = v;
+		else if (!strcmp(k, "--add-modules"))
+			o->more_modules = v;
 		else if (!strcmp(k, "--compress")) {
 			if (strcmp(v, "lz4") && strcmp(v, "none"))
 				return usage_error(a, "--compress: 'lz4' or 'none', not '%s'", v);
@@ -229,7 +238,7 @@ static int write_archive(const struct options *o, int fd, int argc, char **argv)
 	if (r == 0 && !strcmp(mods, "auto") && !(mods = auto_modules_dir(dir, sizeof(dir))))
 		mods = "none"; /* a machine without kernel modules: none to ship */
 	if (r == 0 && strcmp(mods, "none")) {
-		r = add_modules(&w, mods, o->module_list, &nmods);
+		r = add_modules(&w, mods, o->module_list, o->more_modules, &nmods);
 		if (r == 0)
 			fprintf(stderr, "kvmbox mkinitramfs: %zu modules from %s\n",
 				nmods, mods);

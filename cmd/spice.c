@@ -230,8 +230,9 @@ int spice_main(int argc, char **argv)
 			status = run.shot_due ? take_screenshot(d, run.shot, after) : 0;
 			break;
 		}
-		if (end == SPICE_END_AUTH || end == SPICE_END_VERSION ||
-		    (end == SPICE_END_UNREACHABLE && !ever)) {
+		/* Before a first success every failure is final: a person is
+		 * waiting to hear what is wrong. */
+		if (end == SPICE_END_AUTH || end == SPICE_END_VERSION || !ever) {
 			fprintf(stderr, "kvmbox spice: %s\n", err.msg);
 			status = end == SPICE_END_AUTH ? 3 : 1;
 			break;

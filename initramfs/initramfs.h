@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * initramfs: what kvmbox needs to make and run its boot image: a newc cpio
- * writer (the kernel's initramfs format, "070701" headers).
+ * writer (the kernel's initramfs format, "070701" headers) and LZ4 framing;
+ * and PID 1's parts: kernel filesystems, command-line options and
+ * boot.conf, kernel modules without kmod (modules.dep/alias, coldplug),
+ * finding disks by label, supervised children, orderly shutdown.
  */
 #ifndef KVMBOX_INITRAMFS_H
 #define KVMBOX_INITRAMFS_H

@@ -7,7 +7,9 @@
  * message and the keys at the bottom. Input comes as Linux key codes and
  * pointer positions (core's evdev input) and is turned into the model's keys.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/input-event-codes.h>
@@ -15,12 +17,27 @@
 #include "initramfs/initramfs.h"
 
 /*
- * The entry points (for cmd/menu.c and menu_main.c), to be declared in
- * initramfs.h's menu section:
+ * The entry points, to be declared in initramfs.h's menu section when the
+ * menu program uses them (until then they are declared here).
+ *
+ * The whole front-end: opens the screen and the input devices, turns keys,
+ * clicks and wheel turns into the model's keys through @fn (a click on a
+ * tile selects it, a second click starts it), and shows each new frame by
+ * copying only what changed since the last one. -ENODEV: no screen, keep
+ * the text front-end.
  */
+struct menu_gfx;
+typedef void (*menu_gfx_key_fn)(void *ctx, enum menu_key k, int ch);
+int menu_gfx_open(struct evloop *loop, struct menu_model *m, menu_gfx_key_fn fn,
+		  void *ctx, struct menu_gfx **out, struct errmsg *err);
+void menu_gfx_close(struct menu_gfx *g);
+/* Redraws after the model changed; @icons[i]: catalog app i's icon or NULL. */
+void menu_gfx_draw(struct menu_gfx *g, const struct gfx_image *const *icons);
+/* The parts, for tests: drawing, which tile is at (x, y), key mapping. */
 int menu_render_gfx(const struct menu_model *m, struct gfx_image *im,
 		    const struct gfx_image *const *icons);
 int menu_gfx_hit(const struct menu_model *m, const struct gfx_image *im, int x, int y);
+/* Linux key code to the model's key (characters: US positions). */
 enum menu_key menu_gfx_key(unsigned keycode, bool shift, int *ch);
 
 #define BG GFX_RGB(0x1c, 0x22, 0x2b)
@@ -154,7 +171,12 @@ static void draw_tile(struct gfx_image *im, const struct layout *l, const struct
 		gfx_frame(im, t, 4, FRAME_SEL);
 	draw_icon(im, icon, t, a->title ? a->title : a->name);
 	int y = t.y + 12 + ICON_MAX + 12;
-	text_in(im, l->title, t.x + 12, y, t.w - 24, a->title ? a->title : a->name, INK);
+	/* Long titles drop to the smaller font before being cut. */
+	const char *title = a->title ? a->title : a->name;
+	const struct font *tf = gfx_text_width(l->title, 1, title) <= t.w - 24 ? l->title
+										 : l->text;
+	text_in(im, tf, t.x + 12, y + ((int)l->title->height - (int)tf->height) / 2,
+		t.w - 24, title, INK);
 	y += (int)l->title->height + 4;
 	status_line(m, app, line, sizeof(line));
 	text_in(im, l->text, t.x + 12, y, t.w - 24, line,
@@ -322,4 +344,154 @@ enum menu_key menu_gfx_key(unsigned keycode, bool shift, int *ch)
 	else if (keycode >= KEY_Q && keycode <= KEY_M && letters[keycode - KEY_Q])
 		*ch = letters[keycode - KEY_Q] - (shift ? 'a' - 'A' : 0);
 	return *ch ? MK_CHAR : MK_NONE;
+}
+
+/* ---- the front-end object: screen, input, pointer ------------------------ */
+
+struct menu_gfx {
+	struct screen *screen;
+	struct input *input;
+	struct menu_model *m;
+	menu_gfx_key_fn fn;
+	void *ctx;
+	struct gfx_image frame, next; /* the menu alone; with the pointer */
+	int px, py;
+	bool shift, pointer_seen, drawn;
+	const struct gfx_image *const *icons;
+};
+
+/* The bounding box of what differs between two same-size images. */
+static struct gfx_rect changed(const struct gfx_image *a, const struct gfx_image *b)
+{
+	int y0 = -1, y1 = -1, x0 = (int)a->width, x1 = 0;
+
+	for (unsigned y = 0; y < a->height; y++) {
+		const uint32_t *ra = gfx_image_row(a, y), *rb = gfx_image_row(b, y);
+		if (!memcmp(ra, rb, (size_t)a->width * 4))
+			continue;
+		if (y0 < 0)
+			y0 = (int)y;
+		y1 = (int)y;
+		unsigned l = 0, r = a->width;
+		while (ra[l] == rb[l])
+			l++;
+		while (ra[r - 1] == rb[r - 1])
+			r--;
+		x0 = MIN(x0, (int)l);
+		x1 = MAX(x1, (int)r);
+	}
+	if (y0 < 0)
+		return (struct gfx_rect){ 0, 0, 0, 0 };
+	return (struct gfx_rect){ x0, y0, x1 - x0, y1 - y0 + 1 };
+}
+
+static void show(struct menu_gfx *g)
+{
+	struct gfx_image *shown = &g->screen->image;
+	struct gfx_damage d = { 0 };
+
+	gfx_copy(&g->next, &g->frame, (struct gfx_rect){ 0, 0, (int)shown->width,
+							 (int)shown->height });
+	if (g->pointer_seen)
+		gfx_cursor(&g->next, g->px, g->py);
+	struct gfx_rect r = g->drawn ? changed(&g->next, shown)
+				     : (struct gfx_rect){ 0, 0, (int)shown->width,
+							  (int)shown->height };
+	g->drawn = true;
+	if (gfx_rect_empty(r))
+		return;
+	gfx_copy(shown, &g->next, r);
+	gfx_damage_add(&d, r);
+	screen_present(g->screen, &d);
+}
+
+void menu_gfx_draw(struct menu_gfx *g, const struct gfx_image *const *icons)
+{
+	g->icons = icons;
+	menu_render_gfx(g->m, &g->frame, icons);
+	show(g);
+}
+
+static void on_input(void *ctx, const struct input_msg *im)
+{
+	struct menu_gfx *g = ctx;
+	struct gfx_image *s = &g->screen->image;
+	int ch;
+
+	switch (im->kind) {
+	case INPUT_KEY:
+		if (im->code == KEY_LEFTSHIFT || im->code == KEY_RIGHTSHIFT)
+			g->shift = im->value != 0;
+		else if (im->value) {
+			enum menu_key k = menu_gfx_key(im->code, g->shift, &ch);
+			if (k != MK_NONE)
+				g->fn(g->ctx, k, ch);
+		}
+		return;
+	case INPUT_WHEEL:
+		g->fn(g->ctx, im->y > 0 ? MK_UP : MK_DOWN, 0);
+		return;
+	case INPUT_BUTTON:
+		if (im->code == BTN_LEFT && im->value == 1 && g->pointer_seen) {
+			int row = menu_gfx_hit(g->m, s, g->px, g->py);
+			if (row < 0)
+				return;
+			if ((size_t)row == g->m->selected) {
+				g->fn(g->ctx, MK_ENTER, 0);
+			} else {
+				g->m->selected = (size_t)row;
+				menu_gfx_draw(g, g->icons);
+			}
+		}
+		return;
+	case INPUT_POSITION:
+		g->px = (int)((int64_t)im->x * s->width / (INPUT_ABS_MAX + 1));
+		g->py = (int)((int64_t)im->y * s->height / (INPUT_ABS_MAX + 1));
+		break;
+	case INPUT_MOTION:
+		g->px = MAX(0, MIN(g->px + im->x, (int)s->width - 1));
+		g->py = MAX(0, MIN(g->py + im->y, (int)s->height - 1));
+		break;
+	}
+	g->pointer_seen = true;
+	show(g);
+}
+
+int menu_gfx_open(struct evloop *loop, struct menu_model *m, menu_gfx_key_fn fn,
+		  void *ctx, struct menu_gfx **out, struct errmsg *err)
+{
+	struct menu_gfx *g = calloc(1, sizeof(*g));
+	int rc;
+
+	if (!g)
+		return errmsg_set(err, -ENOMEM, "out of memory");
+	g->m = m;
+	g->fn = fn;
+	g->ctx = ctx;
+	if ((rc = screen_open(NULL, &g->screen, err))) {
+		free(g);
+		return rc;
+	}
+	unsigned w = g->screen->image.width, h = g->screen->image.height;
+	if ((rc = gfx_image_alloc(&g->frame, w, h)) || (rc = gfx_image_alloc(&g->next, w, h))) {
+		menu_gfx_close(g);
+		return errmsg_set(err, rc, "screen %ux%u: %s", w, h, err_str(rc));
+	}
+	g->px = (int)w / 2;
+	g->py = (int)h / 2;
+	if (input_open(loop, NULL, on_input, g, &g->input, err))
+		log_warn("menu: no input devices: %s", err->msg);
+	*out = g;
+	return 0;
+}
+
+void menu_gfx_close(struct menu_gfx *g)
+{
+	if (!g)
+		return;
+	input_close(g->input);
+	gfx_image_free(&g->frame);
+	gfx_image_free(&g->next);
+	screen_close(g->screen);
+	free(g);
 }

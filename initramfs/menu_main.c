@@ -54,17 +54,26 @@ void menu_catalog_reload(struct menu_state *s)
 		log_warn("catalog reload: %s", err.msg);
 		return;
 	}
-	if (s->fg_pid) /* the running appliance keeps its index valid */
-		s->fg_app = -1;
-	for (size_t i = 0; s->m.running[0] && i < fresh.napps; i++)
+	int fg_app = -1; /* the running appliance's index in the new catalog */
+
+	for (size_t i = 0; s->fg_pid && i < fresh.napps; i++)
 		if (!strcmp(fresh.apps[i].name, s->m.running))
-			s->fg_app = (int)i;
-	if (s->fg_pid && s->fg_app < 0) {
-		/* Removed from the catalog while running: it keeps running. */
+			fg_app = (int)i;
+	if (s->fg_pid && fg_app < 0) {
+		/* Gone from the new catalog: switch once it has stopped. */
 		log_warn("running appliance %s left the catalog", s->m.running);
+		s->reload_pending = true;
 		catalog_free(&fresh);
 		return;
 	}
+	if (s->fg_pid)
+		s->fg_app = fg_app;
+	if (s->pending_start >= 0) { /* an index: find it again by name */
+		const struct catalog_appliance *p =
+			catalog_find(&fresh, s->cat.apps[s->pending_start].name);
+		s->pending_start = p ? (int)(p - fresh.apps) : -1;
+	}
+	s->reload_pending = false;
 	catalog_free(&s->cat);
 	s->cat = fresh;
 	menu_model_set_catalog(&s->m, &s->cat);

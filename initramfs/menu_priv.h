@@ -55,6 +55,7 @@ struct menu_state {
 	bool quit;
 	unsigned ticks;
 	bool autotest_done;
+	bool reload_pending; /* a new catalog waits for the appliance to stop */
 };
 
 /* menu_proc.c */

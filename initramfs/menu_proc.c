@@ -215,6 +215,13 @@ static void foreground_ended(struct menu_state *s, int status)
 	s->m.running[0] = 0;
 	menu_tty_raw(s, true);
 	s->dirty = true;
+	if (s->reload_pending) {
+		/* It left the catalog while it ran: no restart, the new catalog now. */
+		menu_message(&s->m, "%s has stopped; the catalog was updated meanwhile.", a->title);
+		log_info("%s ended (status 0x%x); switching to the new catalog", a->name, status);
+		menu_catalog_reload(s); /* @a is gone after this */
+		return;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
 		s->fg_quick_reboots = quick ? s->fg_quick_reboots + 1 : 0;
 		if (s->fg_quick_reboots < 5) {

@@ -144,6 +144,7 @@ static int open_kvm(struct vm *vm, struct errmsg *err)
 	for (size_t i = 0; i < ARRAY_SIZE(need); i++)
 		if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, need[i].cap) <= 0)
 			return errmsg_set(err, -ENOTSUP, "/dev/kvm lacks %s (kernel too old?)", need[i].name);
+	vm->tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	int sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (sz <= 0)
 		return errmsg_set(err, -errno, "KVM_GET_VCPU_MMAP_SIZE: %s", err_str(-errno));

@@ -113,6 +113,7 @@ struct vm {
 	struct pci_bus *pci;
 	struct serial *serial;
 	bool seccomp;		/* each vCPU thread sandboxes itself */
+	bool tsc_deadline;	/* the in-kernel LAPIC has the TSC-deadline timer */
 };
 
 /* Asks every thread to stop with @code (the first caller's code wins). */

@@ -184,7 +184,12 @@ int pci_register(struct vm *vm, struct pci_device *d, uint16_t vendor,
 		slot++;
 	if (slot == PCI_MAX_DEVICES)
 		return -ENOSPC;
-	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	/* recursive: a device's I/O handler may call back into its transport */
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&d->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	d->slot = slot;
 	put_le16(d->config + PCI_VENDOR_ID, vendor);
 	put_le16(d->config + PCI_DEVICE_ID, device);

@@ -37,7 +37,7 @@ struct pci_device {
 	uint64_t bar_addr[PCI_NUM_BARS];
 	unsigned slot;
 	unsigned cap_last, cap_end; /* capability list bookkeeping */
-	pthread_mutex_t lock;	/* held around every callback */
+	pthread_mutex_t lock;	/* recursive; held around every callback */
 };
 
 int pci_init(struct vm *vm);

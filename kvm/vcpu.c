@@ -51,6 +51,12 @@ static int set_cpuid(struct vcpu *c)
 				 c->vm->ncpus << 16;
 			e->edx |= 1u << 28; /* HTT: the count above is valid */
 			e->ecx |= 1u << 31; /* running under a hypervisor: look for KVM's leaves */
+			/*
+			 * KVM emulates the TSC-deadline timer but leaves the bit to
+			 * us; with it Linux needs no LAPIC timer calibration.
+			 */
+			if (c->vm->tsc_deadline)
+				e->ecx |= 1u << 24;
 		} else if (e->function == 0xb || e->function == 0x1f) {
 			e->edx = c->index;
 		}

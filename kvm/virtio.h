@@ -39,6 +39,14 @@ struct virtio_dev {
 
 /* Plugs @v into PCI (modern virtio 1.x transport, MSI-X). */
 int virtio_pci_register(struct vm *vm, struct virtio_dev *v, struct errmsg *err);
+/*
+ * The device lock: held by the transport around guest register accesses
+ * (vCPU threads) and around queue_notify (I/O thread), so a guest reset
+ * never pulls a queue from under the I/O thread. Devices take it around
+ * their own I/O-thread work (e.g. a tap becoming readable).
+ */
+void virtio_lock(struct virtio_dev *v);
+void virtio_unlock(struct virtio_dev *v);
 /* Tells the guest that queue @q has used buffers. */
 void virtio_notify(struct virtio_dev *v, unsigned q);
 

@@ -97,6 +97,8 @@ static void blk_notify(struct virtio_dev *v, unsigned qi)
 	bool done = false;
 	int got;
 
+again:
+	vq_kicks_off(q);
 	while ((got = vq_pop(q, &b->chain)) > 0) {
 		int s = blk_parse(&b->chain, b->bd->size, b->bd->read_only, &b->req);
 		uint32_t written = 1;
@@ -110,6 +112,12 @@ static void blk_notify(struct virtio_dev *v, unsigned qi)
 			*b->req.status = (uint8_t)s;
 		vq_push(q, b->chain.head, written);
 		done = true;
+	}
+	if (got == 0 && vq_kicks_on(q)) {
+		if (done)
+			virtio_notify(v, qi); /* let the guest go on while we drain more */
+		done = false;
+		goto again;
 	}
 	if (got < 0)
 		log_warn("virtio-blk %s: the guest sent a malformed request; queue stopped", b->bd->id);

@@ -107,6 +107,8 @@ static void tx(struct vnet *n)
 	bool done = false;
 	int got, cnt;
 
+again:
+	vq_kicks_off(q);
 	while ((got = vq_pop(q, &n->chain)) > 0) {
 		if (net_tx_iov(&n->chain, n->iov, &cnt) >= 0 &&
 		    writev(n->tap.fd, n->iov, cnt) < 0 && errno != EAGAIN)
@@ -114,6 +116,8 @@ static void tx(struct vnet *n)
 		vq_push(q, n->chain.head, 0);
 		done = true;
 	}
+	if (got == 0 && vq_kicks_on(q))
+		goto again;
 	if (got < 0)
 		log_warn("virtio-net: the guest sent a malformed frame chain; transmit stopped");
 	if (done)
@@ -132,8 +136,15 @@ static void net_notify(struct virtio_dev *v, unsigned qi)
 
 static void on_tap(struct ev_handler *h, uint32_t events)
 {
+	struct vnet *n = container_of(h, struct vnet, tap);
+
 	(void)events;
-	rx(container_of(h, struct vnet, tap));
+	virtio_lock(&n->v);
+	if (n->v.vq[RXQ].ready)
+		rx(n);
+	else
+		set_polling(n, false);
+	virtio_unlock(&n->v);
 }
 
 static void net_activate(struct virtio_dev *v)

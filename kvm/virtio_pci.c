@@ -101,13 +101,25 @@ static void msix_sync(struct virtio_pci *t)
 	}
 }
 
+void virtio_lock(struct virtio_dev *v)
+{
+	pthread_mutex_lock(&v->transport->pci.lock);
+}
+
+void virtio_unlock(struct virtio_dev *v)
+{
+	pthread_mutex_unlock(&v->transport->pci.lock);
+}
+
 void virtio_notify(struct virtio_dev *v, unsigned q)
 {
 	struct virtio_pci *t = v->transport;
 
-	if (q >= v->nqueues || !vq_wants_irq(&v->vq[q]))
-		return;
 	pthread_mutex_lock(&t->pci.lock);
+	if (q >= v->nqueues || !v->vq[q].ready || !vq_wants_irq(&v->vq[q])) {
+		pthread_mutex_unlock(&t->pci.lock);
+		return;
+	}
 	t->isr |= 1;
 	fire(t, v->vq[q].msix_vector);
 	pthread_mutex_unlock(&t->pci.lock);
@@ -342,9 +354,9 @@ static void on_kick(struct ev_handler *h, uint32_t events)
 		return;
 	pthread_mutex_lock(&t->pci.lock);
 	ready = t->v->vq[k->q].ready && (t->status & VIRTIO_CONFIG_S_DRIVER_OK);
-	pthread_mutex_unlock(&t->pci.lock);
 	if (ready)
 		t->v->ops->queue_notify(t->v, k->q);
+	pthread_mutex_unlock(&t->pci.lock);
 }
 
 static int add_caps(struct virtio_pci *t)

@@ -94,6 +94,23 @@ void vq_push(struct virtqueue *q, uint16_t head, uint32_t written)
 			 __ATOMIC_RELEASE);
 }
 
+void vq_kicks_off(struct virtqueue *q)
+{
+	if (q->ready)
+		__atomic_store_n((uint16_t *)(void *)q->used, VRING_USED_F_NO_NOTIFY,
+				 __ATOMIC_RELAXED);
+}
+
+bool vq_kicks_on(struct virtqueue *q)
+{
+	if (!q->ready || q->broken)
+		return false;
+	__atomic_store_n((uint16_t *)(void *)q->used, 0, __ATOMIC_RELAXED);
+	/* The flag must be visible before we look at the ring again. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return load16_acquire(q->avail + 2) != q->last_avail;
+}
+
 bool vq_wants_irq(const struct virtqueue *q)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);

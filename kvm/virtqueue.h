@@ -44,6 +44,13 @@ void vq_reset(struct virtqueue *q);
 int vq_pop(struct virtqueue *q, struct vq_chain *c);
 /* Returns @head to the guest with @written bytes filled in. */
 void vq_push(struct virtqueue *q, uint16_t head, uint32_t written);
+/*
+ * While the device is draining a queue the guest need not kick it:
+ * vq_kicks_off() sets VRING_USED_F_NO_NOTIFY; vq_kicks_on() clears it and
+ * returns true when buffers arrived meanwhile (drain again then).
+ */
+void vq_kicks_off(struct virtqueue *q);
+bool vq_kicks_on(struct virtqueue *q);
 /* Whether the guest wants an interrupt now (VRING_AVAIL_F_NO_INTERRUPT). */
 bool vq_wants_irq(const struct virtqueue *q);
 

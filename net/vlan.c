@@ -2,7 +2,7 @@
 /*
  * Per-appliance VLANs on a bridge: VLAN filtering on the bridge, each VM's
  * tap an access port of its VLAN, the uplink a trunk. libnl-route-3 has no
- * helpers for these attributes, so the messages are built with libnl's
+ * functions for these attributes, so the messages are built with libnl's
  * generic message API from the kernel's own definitions.
  */
 #include <errno.h>

@@ -66,9 +66,14 @@ static int tcp_connect(const struct spice_url *u, int *end, struct errmsg *err)
 		return errmsg_set(err, -(last ? last : EHOSTUNREACH), "cannot reach %s:%s: %s",
 				  u->host, u->port, strerror(last ? last : EHOSTUNREACH));
 	}
-	int one = 1, flags = 0;
+	/* Small messages (keys, acks) go at once; a server that vanished
+	 * without closing (power loss, cable) is noticed within ~25 s. */
+	int one = 1, idle = 10, intvl = 5, cnt = 3;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	(void)flags;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 	return fd;
 }
 

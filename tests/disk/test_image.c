@@ -100,7 +100,7 @@ TEST(image_corrupt_block_is_an_io_error)
 	int fd;
 
 	setup(&f, 0);
-	/* Block 0 holds data (fill_mixed never starts with zeros here?) */
+	/* Flip a byte early in the data area: whichever block is stored first. */
 	fd = open(f.img, O_RDWR);
 	CHECK(fd >= 0);
 	CHECK_EQ(pread(fd, x, 1, 4096 + 10), 1);
@@ -108,7 +108,7 @@ TEST(image_corrupt_block_is_an_io_error)
 	CHECK_EQ(pwrite(fd, x, 1, 4096 + 10), 1);
 	close(fd);
 	CHECK_EQ(disk_open_image(f.img, true, &d, &err), 0);
-	/* Find the block the first stored byte belongs to: the first non-zero. */
+	/* Exactly one block is now an I/O error; the next one still reads. */
 	int bad = -1;
 	for (int blk = 0; blk < 49 && bad < 0; blk++)
 		if (dev_read(d, x, sizeof(x), (uint64_t)blk * 65536) == -EIO)

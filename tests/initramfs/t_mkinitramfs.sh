@@ -45,6 +45,8 @@ cmp "$D/kernel/a/kvm-amd.ko" "$M/kernel/a/kvm-amd.ko" || fail "kvm-amd.ko not sh
 [ "$(cat "$D/modules.alias")" = 'alias cpu:type:x86,*svm* kvm_amd' ] || fail "modules.alias"
 "$KVMBOX" mkinitramfs -o "$T/o.cpio" --modules "$M" --module-list other 2>/dev/null
 cpio -it < "$T/o.cpio" 2>/dev/null | grep -q 'b/other.ko$' || fail "--module-list ignored"
+"$KVMBOX" mkinitramfs -o "$T/q.cpio" --modules "$M" --add-modules other 2> "$T/q.err"
+grep -q '3 modules from' "$T/q.err" || fail "--add-modules: $(cat "$T/q.err")"
 expect_status 1 "$KVMBOX" mkinitramfs -o "$T/p.cpio" --modules "$T/nowhere"
 
 # LZ4: the legacy frame that lz4(1) and the kernel decompress.

@@ -1,4 +1,4 @@
-# Helpers for the net/ scenario tests (sourced after tests/lib.sh). Every
+# Shared functions of the net/ scenario tests (sourced after tests/lib.sh). Every
 # namespace, link and process made here is removed by the EXIT hooks.
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 ip netns add kvmbox-probe-$$ 2>/dev/null || skip "cannot create network namespaces"

@@ -4,13 +4,17 @@
 # the input drivers (so they arrive hot-plugged), waits for the pointer to be
 # moved by the host, and prints the SHA-256 of `kvmbox screen shot`.
 # screentest=fbdev: the same on the firmware framebuffer (vesafb), no DRM.
+# screentest=menu: the graphical menu front-end on a demo catalog.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mode=drm
-case " $(cat /proc/cmdline) " in *" screentest=fbdev "*) mode=fbdev ;; esac
+case " $(cat /proc/cmdline) " in
+  *" screentest=fbdev "*) mode=fbdev ;;
+  *" screentest=menu "*) mode=menu ;;
+esac
 say() { echo "L1: $*"; }
 load() { for m in $(cat "/modules/$1.list" 2>/dev/null); do insmod "$m" || say "insmod $m failed"; done; }
 wait_for() { # SECONDS COMMAND...
@@ -21,6 +25,15 @@ wait_for() { # SECONDS COMMAND...
 finish() { say "DONE"; sleep 600; poweroff -f; }
 
 say "mode $mode"
+if [ $mode = menu ]; then
+  load display
+  load input
+  wait_for 20 test -e /dev/dri/card0 || { say "no /dev/dri/card0"; finish; }
+  : > /tmp/test.out
+  menu_gfx_demo > /tmp/test.out 2>&1 &
+  tail -f /tmp/test.out &
+  finish
+fi
 if [ $mode = drm ]; then
   load display
   wait_for 20 test -e /dev/dri/card0 || { say "no /dev/dri/card0"; finish; }

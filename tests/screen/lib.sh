@@ -1,4 +1,4 @@
-# Helpers of the screen boot tests (sourced after tests/lib.sh): a test-only
+# Functions of the screen boot tests (sourced after tests/lib.sh): a test-only
 # L1 system (busybox-static shell /init + kvmbox + the Debian kernel's
 # display and input modules) booted under QEMU TCG with an emulated display,
 # driven through QMP (screendump, input-send-event) and its serial console.
@@ -62,7 +62,7 @@ wait_log() {
   grep -qE "$3" "$log"
 }
 
-# qmp JSON... : runs QMP commands in one session, prints the replies.
+# qmp JSON... : runs QMP commands over one connection, prints the replies.
 qmp() {
   { echo '{"execute":"qmp_capabilities"}'; printf '%s\n' "$@"; sleep 0.5; } |
     socat -t 2 - "UNIX-CONNECT:$QMP"
