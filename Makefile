@@ -58,6 +58,9 @@ $(SYSROOT)/VERSIONS: .ci/sysroot.sh | $(SETUP)
 	bash .ci/sysroot.sh $(SYSROOT)
 sysroot: $(SYSROOT)/VERSIONS
 
+# Build-time generated data: the bitmap fonts, from Debian's console fonts.
+include core/font.mk
+
 # ---- the applet table -------------------------------------------------------
 
 $(GEN)/applets.h: $(CMD_SRCS) Makefile
@@ -151,6 +154,28 @@ bench: $(BUILD)/kvmbox
 
 demo: $(BUILD)/kvmbox
 	BUILD=$(BUILD) bash initramfs/demo.sh
+
+# ---- boot media (initramfs/): initramfs, hybrid ISO, PXE tree, boot tests ---
+KERNEL   ?= $(lastword $(sort $(wildcard /boot/vmlinuz-*-amd64)))
+KVER      = $(patsubst /boot/vmlinuz-%,%,$(KERNEL))
+BOOT     := $(BUILD)/boot
+
+initramfs: $(BOOT)/initramfs.img
+$(BOOT)/initramfs.img: $(BUILD)/kvmbox
+	@mkdir -p $(BOOT)
+	$(BUILD)/kvmbox mkinitramfs -o $@ --compress lz4 --modules /lib/modules/$(KVER)
+	@ls -l $@ | awk '{print "initramfs: " $$5 " bytes (budget 6291456)"}'
+
+iso: $(BOOT)/kvmbox.iso
+$(BOOT)/kvmbox.iso: $(BOOT)/initramfs.img initramfs/mkiso.sh initramfs/mkdemo.sh
+	bash initramfs/mkdemo.sh $(BUILD)/kvmbox $(BOOT)/medium $(KERNEL)
+	bash initramfs/mkiso.sh -o $@ --kernel $(KERNEL) --initrd $< --medium $(BOOT)/medium
+
+pxe: $(BOOT)/initramfs.img initramfs/mkpxe.sh
+	bash initramfs/mkpxe.sh -o $(BOOT)/tftp --kernel $(KERNEL) --initrd $<
+
+boottest: $(BUILD)/kvmbox $(CHECK_DEPS)
+	BUILD=$(BUILD) NO_FUZZ=1 TESTS=boot/ bash tests/run.sh
 
 clean:
 	rm -rf $(BUILD)/musl $(BUILD)/asan $(BUILD)/fuzz $(BUILD)/gen $(BUILD)/kvmbox \

@@ -21,7 +21,7 @@ boot() {
   local log=$1 until=$2 secs=$3; shift 3
   : > "$log"
   qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2048 -smp 2 -no-reboot \
-    -display none -serial "file:$log" -monitor none "$@" & local pid=$! t=0
+    -display none -serial "file:$log" -monitor none "$@" 2>/dev/null & local pid=$! t=0
   while kill -0 $pid 2>/dev/null && [ $t -lt $((secs * 10)) ]; do
     grep -qE "$until" "$log" && break; sleep 0.1; t=$((t + 1))
   done
@@ -41,10 +41,10 @@ chmod +x "$T/peer/init"
 APPEND="console=ttyS0 panic=-1 quiet kvmbox.net=off"
 for i in $(seq "$RUNS"); do
   boot "$T/o.log" 'kvmbox: started (menu|status console)' 120 -nic none \
-    -kernel "$KERNEL" -initrd "$T/ours.img" -append "$APPEND loglevel=6"
+    -kernel "$KERNEL" -initrd "$T/ours.img" -append "$APPEND loglevel=7"
   stamp "$T/o.log" 'kvmbox: started (menu|status console)' >> "$T/ours.t"
   boot "$T/p.log" 'peer: /init reached' 120 -nic none \
-    -kernel "$KERNEL" -initrd "$T/peer.img" -append "$APPEND loglevel=6"
+    -kernel "$KERNEL" -initrd "$T/peer.img" -append "$APPEND loglevel=7"
   stamp "$T/p.log" 'peer: /init reached' >> "$T/peer.t"
 done
 ours=$(median < "$T/ours.t") peer=$(median < "$T/peer.t")
@@ -61,7 +61,7 @@ if "$KVMBOX" --help 2>/dev/null | grep -q '^  menu ' && "$KVMBOX" --help | grep 
     : > "$T/a.log"
     qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2048 -smp 2 -no-reboot \
       -display none -serial "file:$T/a.log" -monitor none -nic none \
-      -cdrom "$T/k.iso" -boot d & qp=$!
+      -cdrom "$T/k.iso" -boot d 2>/dev/null & qp=$!
     s= e= t=0
     while kill -0 $qp 2>/dev/null && [ $t -lt 3000 ] && [ -z "$e" ]; do
       [ -z "$s" ] && grep -q 'Starting Demo appliance' "$T/a.log" && s=$(date +%s.%N)
@@ -75,7 +75,7 @@ fi
 
 printf '| what | kvmbox | peer | ratio | target |\n|---|---|---|---|---|\n'
 printf '| kernel start → menu started (TCG, median of %s) | %s s | %s s (busybox /init) | %s × | ≤ 3 s |\n' \
-  "$RUNS" "$ours" "$peer" "$(awk -v a="$ours" -v b="$peer" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+  "$RUNS" "$ours" "$peer" "$(awk -v a="$ours" -v b="$peer" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 printf '| boot initramfs (LZ4, with modules) | %s KiB | %s KiB (Debian initrd.img) | %s × | ≤ 6144 KiB |\n' \
-  $((osize / 1024)) $((dsize / 1024)) "$(awk -v a=$osize -v b=$dsize 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')"
+  $((osize / 1024)) $((dsize / 1024)) "$(awk -v a=$osize -v b=$dsize 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 printf '| "Starting appliance" → guest /init marker (wall clock) | %s s | – | – | – |\n' "$app"

@@ -116,7 +116,16 @@ struct gfx_rect gfx_blit(const struct gfx_blit_map *m, const struct gfx_image *s
 			memcpy(out + x0, prev_out + x0, (x1 - x0) * 4);
 		} else {
 			const uint32_t *xm = m->xmap;
-			for (unsigned x = x0; x < x1; x++)
+			unsigned x = x0;
+			for (; x + 4 <= x1; x += 4) { /* unrolled: loads overlap */
+				uint32_t a = in[xm[x]], b = in[xm[x + 1]];
+				uint32_t c = in[xm[x + 2]], d = in[xm[x + 3]];
+				out[x] = a;
+				out[x + 1] = b;
+				out[x + 2] = c;
+				out[x + 3] = d;
+			}
+			for (; x < x1; x++)
 				out[x] = in[xm[x]];
 		}
 		prev = in;

@@ -309,7 +309,7 @@ int usage_error(const struct applet *a, const char *fmt, ...) PRINTF(2, 3);
 /* True (after printing usage on stdout) when argv has -h or --help. */
 bool wants_help(const struct applet *a, int argc, char **argv);
 
-/* ==== HTTP/1.1 client (core/http.c) ====================================== */
+/* ==== HTTP/1.1 client (core/http.c, core/http_parse.c) ================== */
 /*
  * A small blocking client for plain http:// URLs: catalogs and images from
  * any static server. Every wait (connect, each read or write) is bounded by a

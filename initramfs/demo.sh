@@ -22,6 +22,11 @@ else
   console="console=tty0 console=ttyS0,115200"   # menu on this terminal
   display=(-nographic)
 fi
+# Nobody at the keyboard (a script, CI): start the demo appliance from the
+# menu by itself and power off when it is done.
+if [ ! -t 0 ]; then
+  KVMBOX_DEMO_APPEND="kvmbox.appliance=demo kvmbox.autotest ${KVMBOX_DEMO_APPEND:-}"
+fi
 "$KVMBOX" mkinitramfs -o "$OUT/initramfs.img" --compress lz4
 bash initramfs/mkdemo.sh "$KVMBOX" "$OUT/medium" "$KERNEL"
 bash initramfs/mkiso.sh -o "$OUT/kvmbox-demo.iso" --kernel "$KERNEL" \

@@ -231,12 +231,18 @@ static void read_keys(struct menu_state *s)
 /*
  * kvmbox.autotest: nobody is at the keyboard. Run what boot.conf or the
  * countdown asks for, then ask PID 1 to power off once nothing is left to
- * do (no appliance starting or running, no sync under way).
+ * do (no appliance starting or running, no sync under way). When nothing
+ * was asked for, the menu stays up a minute first: boot tests that drive
+ * init themselves finish and power off well before.
  */
+#define AUTOTEST_IDLE_TICKS 60
+
 static void autotest(struct menu_state *s)
 {
-	if (!s->bc.autotest || s->autotest_done || s->ticks < 2 || s->fg_pid ||
-	    s->sync_pid || s->m.countdown >= 0)
+	bool asked = s->bc.appliance[0] || s->cat.autostart[0];
+
+	if (!s->bc.autotest || s->autotest_done || s->fg_pid || s->sync_pid ||
+	    s->m.countdown >= 0 || s->ticks < (asked ? 2 : AUTOTEST_IDLE_TICKS))
 		return;
 	if (s->pending_start >= 0) {
 		const struct menu_app_status *st = &s->m.status[s->pending_start];

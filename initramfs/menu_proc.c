@@ -42,8 +42,7 @@ void menu_update_status(struct menu_state *s)
 		st->percent = 0;
 		st->reason[0] = 0;
 		if (a->type == APPLIANCE_SPICE) {
-			st->state = MENU_APP_UNAVAILABLE;
-			str_copy(st->reason, sizeof(st->reason), "remote desktops need the display front-end");
+			st->state = MENU_APP_READY; /* the server is asked when started */
 		} else if (menu_app_paths(s, (int)i, paths, ARRAY_SIZE(paths))) {
 			st->state = MENU_APP_READY;
 		} else if (s->pct[i] >= 0 || (s->sync_pid && !s->failure[i][0])) {
@@ -147,7 +146,13 @@ int menu_start_foreground(struct menu_state *s, int app)
 			     a->title, s->cat.apps[s->fg_app].title);
 		return -EBUSY;
 	}
-	if (build_argv(s, app, "stdio", &v, &err) < 0) {
+	if (a->type == APPLIANCE_SPICE) { /* a remote desktop: the SPICE client */
+		memset(&v, 0, sizeof(v));
+		v.argv[0] = s->vm_command;
+		v.argv[1] = "spice";
+		v.argv[2] = a->url;
+		v.argv[3] = "--fullscreen";
+	} else if (build_argv(s, app, "stdio", &v, &err) < 0) {
 		menu_message(&s->m, "Cannot start %s: %s", a->title, err.msg);
 		return -ENOENT;
 	}
@@ -222,6 +227,16 @@ static void foreground_ended(struct menu_state *s, int status)
 		menu_catalog_reload(s); /* @a is gone after this */
 		return;
 	}
+	if (a->type == APPLIANCE_SPICE) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			menu_message(&s->m, "%s was closed.", a->title);
+		else if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+			menu_message(&s->m, "%s refused the connection (password).", a->title);
+		else
+			goto failed;
+		log_info("%s ended: %s", a->name, s->m.message);
+		return;
+	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
 		s->fg_quick_reboots = quick ? s->fg_quick_reboots + 1 : 0;
 		if (s->fg_quick_reboots < 5) {
@@ -233,6 +248,7 @@ static void foreground_ended(struct menu_state *s, int status)
 		return;
 	}
 	s->fg_quick_reboots = 0;
+failed:
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		menu_message(&s->m, "%s was powered off.", a->title);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {

@@ -4,7 +4,7 @@
 # (busybox, inside the guest only) whose /init prints a marker, checks its
 # disk through virtio-blk and powers off, and that disk.
 #   usage: initramfs/mkdemo.sh KVMBOX OUT [KERNEL]
-# Guest files are cached under ~/.cache/kvmbox/demo-KEY (KEY: the inputs).
+# (About a second: nothing worth caching.)
 set -euo pipefail
 KVMBOX=$1 OUT=$2
 KERNEL=${3:-${KVMBOX_KERNEL:-$(ls -1 /boot/vmlinuz-*-amd64 | sort -V | tail -1)}}
@@ -15,16 +15,13 @@ BUSYBOX=$(command -v busybox || echo /bin/busybox)
 [ -d "$MODDIR" ] || { echo "mkdemo: no $MODDIR" >&2; exit 1; }
 [ -x "$BUSYBOX" ] || { echo "mkdemo: busybox-static is needed for the guest" >&2; exit 1; }
 
-key=$( { sha256sum "$0" "$KERNEL" "$BUSYBOX" "$KVMBOX"; } | sha256sum | cut -c1-16)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/kvmbox/demo-$key
-if [ ! -f "$cache/catalog.ini" ]; then
-  work=$(mktemp -d)
-  trap 'rm -rf "$work"' EXIT
-  mkdir -p "$work/demo"
-  # The disk: 1 MiB the guest recognises by its SHA-256.
-  (yes "kvmbox demo disk" || true) | head -c 1048576 > "$work/demo/disk.img"
-  disk_sha=$(sha256sum < "$work/demo/disk.img" | cut -d' ' -f1)
-  cat > "$work/init" <<INIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/demo"
+# The disk: 1 MiB the guest recognises by its SHA-256.
+(yes "kvmbox demo disk" || true) | head -c 1048576 > "$work/demo/disk.img"
+disk_sha=$(sha256sum < "$work/demo/disk.img" | cut -d' ' -f1)
+cat > "$work/init" <<INIT
 #!/bin/busybox sh
 bb=/bin/busybox
 \$bb mount -t proc proc /proc
@@ -44,13 +41,13 @@ echo "kvmbox-demo: powering off"
 \$bb sync
 \$bb poweroff -f
 INIT
-  chmod 755 "$work/init"
-  "$KVMBOX" mkinitramfs --bare -o "$work/demo/guest.img" --compress lz4 \
-    --modules "$MODDIR" --module-list virtio_pci,virtio_mmio,virtio_blk \
-    --add "$BUSYBOX:/bin/busybox" --add "$work/init:/init" 2>/dev/null
-  cp "$KERNEL" "$work/demo/vmlinuz"
-  sum() { sha256sum < "$1" | cut -d' ' -f1; }
-  cat > "$work/catalog.ini" <<CAT
+chmod 755 "$work/init"
+"$KVMBOX" mkinitramfs --bare -o "$work/demo/guest.img" --compress lz4 \
+  --modules "$MODDIR" --module-list virtio_pci,virtio_mmio,virtio_blk \
+  --add "$BUSYBOX:/bin/busybox" --add "$work/init:/init" 2>/dev/null
+cp "$KERNEL" "$work/demo/vmlinuz"
+sum() { sha256sum < "$1" | cut -d' ' -f1; }
+cat > "$work/catalog.ini" <<CAT
 # The demo catalog shipped on the kvmbox boot medium (files beside it).
 [catalog]
 title = kvmbox demo
@@ -74,9 +71,6 @@ mode = foreground
 access = everyone
 allow_menu_return = yes
 CAT
-  mkdir -p "$(dirname "$cache")"
-  rm -rf "$cache.tmp"; cp -r "$work" "$cache.tmp"; rm -f "$cache.tmp/init"
-  rm -rf "$cache"; mv "$cache.tmp" "$cache"
-fi
+rm -f "$work/init"
 mkdir -p "$OUT"
-cp -r "$cache/." "$OUT/"
+cp -r "$work/." "$OUT/"

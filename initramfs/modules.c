@@ -260,7 +260,9 @@ static int load_rec(struct module_table *t, struct module_entry *m,
 	if (r == -EEXIST)
 		r = 0;
 	m->state = r == 0 ? 1 : r;
-	if (r < 0)
+	if (r == -ENODEV) /* e.g. crc32c_intel on a CPU without SSE4.2 */
+		log_debug("module %s: no device for it", m->name);
+	else if (r < 0)
 		log_warn("module %s: %s", m->name, err_str(r));
 	else
 		log_debug("module %s loaded", m->name);

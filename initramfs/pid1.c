@@ -34,8 +34,9 @@
 #include "initramfs.h"
 
 #define SEC 1000000000ull
-#define MEDIUM_WAIT_MS 15000
-#define CACHE_WAIT_MS 8000
+/* Disks show up after their driver probed them (USB sticks ~1 s later). */
+#define DISK_SETTLE_NS (5 * SEC)
+#define DISK_WAIT_MAX_NS (60 * SEC)
 #define STOP_GRACE_MS 10000
 #define KVM_WAIT_MS 30000
 #define HOOK_DELAY_NS (3 * SEC)
@@ -53,6 +54,7 @@ struct pid1 {
 	struct service *menu;
 	unsigned hook_step;
 	pid_t drivers_pid, kvm_pid; /* module-loading workers, 0 when done */
+	uint64_t drivers_done_ns;
 	char net_mode[160];
 	char *net_argv[8];
 	char *menu_argv[4];
@@ -107,8 +109,10 @@ static void reap_all(struct pid1 *p)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		bool known = pid == p->drivers_pid || pid == p->kvm_pid;
-		if (pid == p->drivers_pid)
+		if (pid == p->drivers_pid) {
 			p->drivers_pid = 0;
+			p->drivers_done_ns = clock_now_ns();
+		}
 		if (pid == p->kvm_pid) {
 			p->kvm_pid = 0;
 			log_info("KVM and network drivers ready %.2f s after kernel start",
@@ -315,17 +319,26 @@ static void load_modules(struct pid1 *p)
 		spawn_worker(p, load_filesystems); /* reaped like any orphan */
 }
 
-/* Runs the loop (uevents, reaping) until @spec's device is mounted. */
+/*
+ * Runs the loop (uevents, reaping) until @spec's device is mounted, or the
+ * device drivers are all loaded and a few seconds more brought nothing.
+ */
 static bool wait_and_mount(struct pid1 *p, const char *what, const char *spec,
-			   const char *dir, bool ro, unsigned wait_ms)
+			   const char *dir, bool ro)
 {
-	uint64_t end = clock_now_ns() + (uint64_t)wait_ms * 1000000;
+	uint64_t start = clock_now_ns(), now;
 	struct errmsg err = { "" };
 	int r;
 
 	while ((r = mount_spec(p->have_mods ? &p->mods : NULL, spec, dir, ro,
-			       &err)) == -ENOENT && clock_now_ns() < end)
+			       &err)) == -ENOENT) {
+		now = clock_now_ns();
+		if (now - start > DISK_WAIT_MAX_NS ||
+		    (!p->drivers_pid &&
+		     now > MAX(start, p->drivers_done_ns) + DISK_SETTLE_NS))
+			break;
 		evloop_once(&p->loop, 50);
+	}
 	if (r < 0) {
 		log_warn("%s %s: %s", what, spec, err.msg);
 		return false;
@@ -363,13 +376,11 @@ static void prepare_storage(struct pid1 *p)
 
 	str_copy(catalog, sizeof(catalog), p->cfg->default_catalog);
 	if (p->opts.medium[0] &&
-	    wait_and_mount(p, "boot medium", p->opts.medium, "/mnt/medium", true,
-			   MEDIUM_WAIT_MS) &&
+	    wait_and_mount(p, "boot medium", p->opts.medium, "/mnt/medium", true) &&
 	    stat("/mnt/medium/kvmbox/catalog.ini", &st) == 0)
 		str_copy(catalog, sizeof(catalog), "/mnt/medium/kvmbox/catalog.ini");
 	if (p->opts.cache[0] &&
-	    wait_and_mount(p, "cache", p->opts.cache, "/mnt/cache", false,
-			   CACHE_WAIT_MS))
+	    wait_and_mount(p, "cache", p->opts.cache, "/mnt/cache", false))
 		cache_dir = "/mnt/cache";
 	else
 		log_info("cache in RAM (%s)", cache_dir);

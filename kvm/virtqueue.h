@@ -54,7 +54,7 @@ bool vq_kicks_on(struct virtqueue *q);
 /* Whether the guest wants an interrupt now (VRING_AVAIL_F_NO_INTERRUPT). */
 bool vq_wants_irq(const struct virtqueue *q);
 
-/* Copy helpers over a chain's device-readable / device-writable parts. */
+/* Copying over a chain's device-readable / device-writable parts. */
 size_t vq_chain_read(const struct vq_chain *c, size_t off, void *dst, size_t len);
 size_t vq_chain_write(const struct vq_chain *c, size_t off, const void *src, size_t len);
 

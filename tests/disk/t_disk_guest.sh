@@ -5,7 +5,7 @@
 # own run name there (fsync) and powers off. Volatile runs must find the
 # pristine image every time; the second persistent run must find what the
 # first one wrote. The image file itself never changes.
-# timeout: 1200
+# timeout: 900
 . tests/lib.sh
 [ "${QUICK:-0}" = 1 ] && skip "QUICK=1 skips the nested boot tests"
 . tests/boot/lib.sh
@@ -80,7 +80,7 @@ chmod +x "$T/l1/init"
 "$KVMBOX" disk pack "$T/disk.raw" "$T/l1/k/disk.img" > /dev/null || fail "pack failed"
 make_cpio "$T/l1" "$T/l1.cpio"
 
-qemu_boot "$T/serial.log" 900 'L1-ALL-DONE' \
+qemu_boot "$T/serial.log" 420 'L1-ALL-DONE' \
   -kernel "$KERNEL" -initrd "$T/l1.cpio" \
   -append "console=ttyS0 panic=-1 quiet rdinit=/init" || fail "L1 did not finish"
 tr -d '\r' < "$T/serial.log" > "$T/log"; log=$T/log

@@ -1,4 +1,4 @@
-# Helpers for the VMM's host-level tests (sourced after tests/lib.sh).
+# Shared functions for the VMM's host-level tests (sourced after tests/lib.sh).
 GUEST=$BUILD/kvm-tests/guest.elf
 [ -f "$GUEST" ] || skip "test guest not built ($GUEST)"
 [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm not usable"

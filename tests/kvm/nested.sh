@@ -5,7 +5,7 @@
 # Slow parts (vmlinux extraction, the base archive) are cached under
 # ~/.cache/kvmbox/kvm-KEY, keyed by the kernel, busybox and this script.
 UDP=$BUILD/kvm-tests/udp
-[ -x "$UDP" ] || skip "udp helper not built"
+[ -x "$UDP" ] || skip "udp test tool not built"
 command -v cpio >/dev/null || skip "cpio missing"
 BUSYBOX=$(command -v busybox) || skip "busybox-static missing"
 file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || skip "busybox is not static"

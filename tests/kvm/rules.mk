@@ -1,12 +1,5 @@
 # kvm: build rules for the VMM's tests (included by the top-level Makefile).
 
-# asm/bootparam.h includes <video/edid.h>, which the sysroot's uapi folder
-# does not link yet: expose the UAPI header through the generated folder.
-$(GEN)/video/edid.h:
-	@mkdir -p $(dir $@)
-	ln -sfn /usr/include/video/edid.h $@
-$(BUILD)/musl/kvm/boot_linux.o: $(GEN)/video/edid.h
-
 # The tiny test guest: freestanding 32-bit code entered through a PVH note.
 KVM_TEST_GUEST := $(BUILD)/kvm-tests/guest.elf
 $(KVM_TEST_GUEST): tests/kvm/guest.c tests/kvm/rules.mk

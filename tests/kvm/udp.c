@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Test helper for the nested VMM tests (runs inside the test VMs):
+ * A test tool for the nested VMM tests (runs inside the test VMs):
  *   udp send ADDR PORT TEXT     sends one datagram
  *   udp recv PORT SECONDS       prints the first datagram received, or fails
  */

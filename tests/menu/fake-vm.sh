@@ -3,11 +3,17 @@
 # $FAKE_VM_DIR/calls, says which kernel it "boots" (the kernel file's first
 # line), then obeys the console: poweroff (exit 0), reboot (3), panic (4),
 # fail (1 with a one-line reason on stderr). A headless (ghost) VM just runs
-# until it is stopped, its pid in $FAKE_VM_DIR/ghost-NAME.pid.
+# until it is stopped, its pid in $FAKE_VM_DIR/ghost-NAME.pid. It also stands
+# in for `kvmbox spice` (quit: exit 0, badpass: 3) and `kvmbox disk reset`.
 dir=${FAKE_VM_DIR:?}
 echo "$*" >> "$dir/calls"
 if [ "$1 $2 $3" = "disk reset --cache" ]; then   # as `kvmbox disk reset`
   rm -f "$4/overlays/$5-"*.overlay; exit 0
+fi
+if [ "$1" = spice ]; then                  # as `kvmbox spice URL --fullscreen`
+  echo "fake-spice: connected to $2 $3"
+  while read -r cmd; do [ "$cmd" = quit ] && exit 0; [ "$cmd" = badpass ] && exit 3; done
+  exit 0
 fi
 [ "$1 $2" = "vm run" ] || { echo "fake vm: unexpected '$*'" >&2; exit 2; }
 shift 2

@@ -1,6 +1,6 @@
 # kvmbox.autotest (nobody at the keyboard): the menu runs the appliance
-# boot.conf names, then asks PID 1 to power off; with nothing to run it asks
-# at once, and an appliance that cannot run does not keep it waiting.
+# boot.conf names, then asks PID 1 to power off; an appliance that cannot
+# run does not keep it waiting. (With nothing asked for it waits a minute.)
 # timeout: 90
 . tests/lib.sh
 . tests/menu/lib.sh
@@ -16,7 +16,7 @@ INIT=$!
 cleanup_hooks+=("kill -9 $INIT; wait $INIT 2>/dev/null")
 export KVMBOX_INIT_PID=$INIT
 
-for appliance in desk "" gone; do
+for appliance in desk gone; do
   rm -f "$T/signals"
   boot_conf "" "$M/catalog.ini" "$appliance"
   sed -i 's/^autotest = no/autotest = yes/' "$RUN/boot.conf"

@@ -12,6 +12,7 @@ make_files "$M" desk; make_files "$M" lab; make_files "$M" router
   app_section "$M" desk "Bureau élève" "description = Le bureau des TP." "memory = 1G" "cpus = 2"
   app_section "$M" lab "Lab réseau" "network = none"
   app_section "$M" router "Routeur" "mode = ghost" "memory = 128M"
+  printf '[appliance remote]\ntitle = Serveur distant\ntype = spice\nurl = spice://10.9.8.7:5900\n'
 } > "$M/catalog.ini"
 boot_conf "" "$M/catalog.ini"
 
@@ -68,6 +69,15 @@ try:
     t.expect('Bureau élève was stopped (signal 2).')
     t.send('down')
     t.expect(' >  2. Lab réseau')
+    # A remote desktop runs the SPICE client instead of a VM.
+    t.send('down', 'enter')
+    t.expect('fake-spice: connected to spice://10.9.8.7:5900 --fullscreen', where='all')
+    t.send('badpass\r')
+    t.expect('Serveur distant refused the connection (password).')
+    t.send('enter')
+    t.expect('fake-spice: connected', where='all')
+    t.send('quit\r')
+    t.expect('Serveur distant was closed.')
 
     # The ghost is restarted when it stops, and never took the screen.
     os.kill(ghost, signal.SIGKILL)

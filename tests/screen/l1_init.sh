@@ -2,7 +2,8 @@
 # /init of the test-only L1 system of the screen tests (never in the product).
 # screentest=drm: loads the bochs DRM driver, runs the test card, then loads
 # the input drivers (so they arrive hot-plugged), waits for the pointer to be
-# moved by the host, and prints the SHA-256 of `kvmbox screen shot`.
+# moved by the host, prints the SHA-256 of `kvmbox screen shot`, then
+# unplugs and re-plugs the tablet (rmmod/insmod virtio_input).
 # screentest=fbdev: the same on the firmware framebuffer (vesafb), no DRM.
 # screentest=menu: the graphical menu front-end on a demo catalog.
 /bin/busybox --install -s /bin
@@ -53,4 +54,10 @@ if [ $mode = drm ]; then
 fi
 kvmbox screen shot /tmp/shot.ppm 2>&1
 say "SHOT $(kvmbox sha256sum /tmp/shot.ppm | cut -d' ' -f1)"
+if [ $mode = drm ]; then # unplug and plug the tablet again
+  sleep 2
+  rmmod virtio_input && say "tablet unplugged"
+  sleep 2
+  insmod /modules/virtio_input.ko && say "tablet plugged"
+fi
 finish

@@ -5,6 +5,8 @@
 # absolute pointer moves injected with QMP must reach kvmbox (the input
 # drivers are loaded after it started: hot-plug), the pointer must move on
 # screen, and `kvmbox screen shot` in L1 must equal QEMU's screendump.
+# Unplugging the tablet drops it and plugging it again brings it back;
+# page flips (at vsync) must work.
 # timeout: 600
 . tests/lib.sh
 . tests/screen/lib.sh
@@ -60,6 +62,14 @@ bad=$(ppm diff "$T/moved.ppm" "$T/expected.ppm" 640,180,12,19)
 want=$(sed -n 's/^L1: SHOT \([0-9a-f]\{64\}\).*/\1/p' "$log" | tail -1)
 got=$(sha256sum < "$T/moved.ppm" | cut -d' ' -f1)
 [ "$want" = "$got" ] || fail "kvmbox screen shot ($want) differs from the screendump ($got)"
+# 5. Unplugged, the tablet is dropped; plugged again, it is back (hot-plug).
+wait_log "$log" 60 'input: event[0-9]* removed .*Tablet' || fail "unplugged tablet not dropped"
+wait_log "$log" 60 '^L1: tablet plugged' || fail "tablet not plugged again"
+for _ in $(seq 1 100); do
+  [ "$(grep -c 'input: event[0-9]* added: .*tablet' "$log")" -ge 2 ] && break
+  sleep 0.2
+done
+[ "$(grep -c 'input: event[0-9]* added: .*tablet' "$log")" -ge 2 ] || fail "re-plugged tablet not picked up"
 ! grep -q 'page flip failed' "$log" || fail "vsync'd page flips did not work"
 ! grep -q 'Kernel panic' "$log" || fail "kernel panic"
 l1_stop
