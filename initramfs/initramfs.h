@@ -43,8 +43,6 @@ int cpio_finish(struct cpio_writer *w);
 int sysinit_mount_all(void);
 /* Reads /proc/cmdline into @buf; returns its length or -errno. */
 int sysinit_cmdline(char *buf, size_t size);
-/* True when the word @opt (e.g. "kvmbox.autotest") is on the command line. */
-int cmdline_has(const char *cmdline, const char *opt);
 /* Writes the banner and a status summary (kernel, CPUs, RAM, KVM, NICs). */
 void sysinit_print_status(int fd);
 

@@ -66,19 +66,6 @@ int sysinit_cmdline(char *buf, size_t size)
 	return (int)n;
 }
 
-int cmdline_has(const char *cmdline, const char *opt)
-{
-	size_t len = strlen(opt);
-
-	for (const char *p = cmdline; (p = strstr(p, opt)); p += len) {
-		bool starts = p == cmdline || p[-1] == ' ';
-		bool ends = p[len] == 0 || p[len] == ' ' || p[len] == '=';
-		if (starts && ends)
-			return 1;
-	}
-	return 0;
-}
-
 static void kvm_status(char *out, size_t size)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
