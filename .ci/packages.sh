@@ -18,6 +18,7 @@ PKGS=(
   # test peers
   qemu-system-x86 qemu-utils dnsmasq udpcast iproute2 nftables lz4 nginx
   socat curl python3
+  lighttpd             # a second real HTTP origin for the image fetch tests
   console-setup-linux  # console fonts: the embedded bitmap font (core/font.mk)
   libdrm-dev           # DRM/KMS UAPI headers only (drm.h, drm_mode.h), no library
   libpixman-1-dev      # benchmark peer of the screen blits (bench/bench_display.sh)

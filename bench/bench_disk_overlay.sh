@@ -4,8 +4,12 @@
 # at a time, through the page cache (qemu: -t writeback -d 1), 64 KiB
 # clusters on both. The 4K "random" rows use a step of 1 MiB + 4 KiB, so
 # every request lands in a different cluster than the last (over 512 MiB).
-# Median of 5 runs each, on fresh copies, each after a sync (no write-back
-# of the previous run in the way). Target: >= 1.0x on every row.
+# RUNS (default 7) runs each, on fresh copies, each after a sync (no
+# write-back of the previous run in the way), the two sides back to back
+# with the order alternating. Figures are medians; the ratio is the median
+# of the per-pair ratios (a pair shares the machine's load of the moment,
+# which on a shared machine moves single runs by 2-4x), with the spread of
+# the middle pairs beside it. Target: >= 1.0x on every row.
 set -euo pipefail
 . bench/lib.sh
 command -v qemu-img > /dev/null || { echo "qemu-img missing: skipped"; exit 0; }
@@ -25,13 +29,14 @@ qemu() { secs_of qemu-img bench -f qcow2 -t writeback -d 1 "$@" "$W/q.qcow2"; }
 half_ours() { fresh_ours; ours -w -c $((SIZE_MB * 8)) -s 64K -S 128K > /dev/null; sync; }
 half_qemu() { fresh_qemu; qemu -w -c $((SIZE_MB * 8)) -s 64K -S 128K > /dev/null; sync; }
 
-median() { sort -n | sed -n 3p; }
+RUNS=${RUNS:-7}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 row() { # label unit(iops|mbs) count size prep_ours prep_qemu args...
   local label=$1 unit=$2 count=$3 size=$4 po=$5 pq=$6; shift 6
-  local o=() q=() i
+  local o=() q=() r=() i
   # Who goes first alternates: a run right after the other's big write
   # pays for the host's write-back and discards of it.
-  for i in 1 2 3 4 5; do
+  for i in $(seq "$RUNS"); do
     if [ $((i % 2)) = 1 ]; then
       $po; o+=("$(ours -c "$count" -s "$size" "$@")")
       $pq; q+=("$(qemu -c "$count" -s "$size" "$@")")
@@ -39,15 +44,20 @@ row() { # label unit(iops|mbs) count size prep_ours prep_qemu args...
       $pq; q+=("$(qemu -c "$count" -s "$size" "$@")")
       $po; o+=("$(ours -c "$count" -s "$size" "$@")")
     fi
+    r+=("$(awk -v a="${o[-1]}" -v b="${q[-1]}" 'BEGIN { printf "%.3f", b / a }')")
   done
-  local so sq; so=$(printf '%s\n' "${o[@]}" | median); sq=$(printf '%s\n' "${q[@]}" | median)
+  local so sq rm lo hi
+  so=$(printf '%s\n' "${o[@]}" | median); sq=$(printf '%s\n' "${q[@]}" | median)
+  rm=$(printf '%s\n' "${r[@]}" | median)
+  lo=$(printf '%s\n' "${r[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 4) + 1')
+  hi=$(printf '%s\n' "${r[@]}" | sort -n | awk -v n="$RUNS" 'NR == n - int(n / 4)')
   local bytes; bytes=$(awk -v s="$size" 'BEGIN { m = s ~ /K$/ ? 1024 : s ~ /M$/ ? 1048576 : 1; sub(/[KM]$/, "", s); print s * m }')
   if [ "$unit" = iops ]; then
-    awk -v l="$label" -v c="$count" -v so="$so" -v sq="$sq" \
-      'BEGIN { printf "%-38s %10.0f %10.0f %6.2fx\n", l, c / so, c / sq, sq / so }'
+    awk -v l="$label" -v c="$count" -v so="$so" -v sq="$sq" -v r="$rm" -v lo="$lo" -v hi="$hi" \
+      'BEGIN { printf "%-38s %10.0f %10.0f %6.2fx  (%.2f-%.2f)\n", l, c / so, c / sq, r, lo, hi }'
   else
-    awk -v l="$label" -v c="$count" -v b="$bytes" -v so="$so" -v sq="$sq" \
-      'BEGIN { printf "%-38s %10.0f %10.0f %6.2fx\n", l, c * b / so / 1e6, c * b / sq / 1e6, sq / so }'
+    awk -v l="$label" -v c="$count" -v b="$bytes" -v so="$so" -v sq="$sq" -v r="$rm" -v lo="$lo" -v hi="$hi" \
+      'BEGIN { printf "%-38s %10.0f %10.0f %6.2fx  (%.2f-%.2f)\n", l, c * b / so / 1e6, c * b / sq / 1e6, r, lo, hi }'
   fi
 }
 

@@ -6,8 +6,7 @@
 #include <unistd.h>
 
 #include "core/core.h"
-#include "disk/disk.h"
-#include "initramfs/initramfs.h"
+#include "cmd/store_adapter.h"
 
 APPLET(catalog, "check an appliance catalog, hash an admin password",
        "usage: kvmbox catalog check FILE...\n"
@@ -19,7 +18,9 @@ APPLET(catalog, "check an appliance catalog, hash an admin password",
        "sync: what the menu does at boot, once: fetches SERVER's catalog.ini (or\n"
        "SERVER itself when it ends in .ini) into CACHE_DIR when valid, then every\n"
        "image missing from CACHE_DIR/images, verified; prints what happens and\n"
-       "exits 1 when some appliance is not ready. Pre-fills a cache partition.");
+       "exits 1 when some appliance is not ready. Pre-fills a cache partition.\n"
+       "Then, like the menu, deletes the images the catalog no longer names\n"
+       "until the cache fits its cache_budget (default: 90 % of the file system).");
 
 static int check(int argc, char **argv)
 {
@@ -62,24 +63,25 @@ static int password(void)
 	return 0;
 }
 
-static int store_path(void *ctx, const uint8_t digest[SHA256_LEN], char *path,
-		      size_t size)
+/* As the menu does after a sync: the images the catalog names, in budget. */
+static void trim_cache(struct menu_source *src, const struct menu_store *st,
+		       const char *cache)
 {
-	return disk_store_path(ctx, digest, path, size);
-}
+	struct catalog c;
+	struct errmsg err;
 
-static int store_install(void *ctx, const char *tmp, const uint8_t digest[SHA256_LEN],
-			 struct errmsg *err)
-{
-	return disk_store_install(ctx, tmp, digest, err);
+	if (catalog_load(src->cached_catalog, &c, &err) < 0)
+		return; /* no catalog from the server: nothing says what to keep */
+	if (menu_cache_gc(st, &c, cache, &err) < 0)
+		printf("image cache: %s\n", err.msg);
+	catalog_free(&c);
 }
 
 static int sync_once(const char *server, const char *cache)
 {
 	struct menu_boot_conf bc = { .catalog = "/nonexistent" };
-	struct menu_store st = { store_path, store_install, NULL, "" };
+	struct menu_store st;
 	struct menu_source src;
-	struct disk_store *ds;
 	struct errmsg err;
 	int p[2], status = 0;
 	FILE *in;
@@ -88,15 +90,15 @@ static int sync_once(const char *server, const char *cache)
 	if (str_copy(bc.server, sizeof(bc.server), server) < 0 ||
 	    str_copy(bc.cache_dir, sizeof(bc.cache_dir), cache) < 0)
 		return usage_error(&applet_catalog, "SERVER or CACHE_DIR too long");
-	if (disk_store_open(cache, &ds, &err) < 0) {
+	if (store_adapter_open(cache, &st, &err) < 0) {
 		fprintf(stderr, "kvmbox catalog: %s\n", err.msg);
 		return 1;
 	}
-	st.ctx = ds;
-	snprintf(st.tmp_dir, sizeof(st.tmp_dir), "%.240s/tmp", cache);
 	menu_source_init(&src, &bc);
-	if (pipe(p) < 0)
+	if (pipe(p) < 0) {
+		store_adapter_close(&st);
 		return 1;
+	}
 	/* The reports go through a pipe to be read back as they come. */
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -115,7 +117,8 @@ static int sync_once(const char *server, const char *cache)
 	if (in)
 		fclose(in);
 	waitpid(pid, NULL, 0);
-	disk_store_close(ds);
+	trim_cache(&src, &st, cache);
+	store_adapter_close(&st);
 	return status;
 }
 

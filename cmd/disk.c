@@ -27,10 +27,10 @@ APPLET(disk, "pack, verify and inspect disk images; reset or commit overlays",
        "        write BASE with OVERLAY's changes into a new image OUT\n"
        "        (compressed, or raw with --raw)\n"
        "  bench [-c COUNT] [-s SIZE] [-S STEP] [-o OFFSET] [-w]\n"
-       "        [--flush-interval N] DISK\n"
+       "        [--flush-interval N] [--warmup N] DISK\n"
        "        time COUNT requests (default 75000 x 4K, each STEP after the last,\n"
-       "        wrapping) one at a time, as qemu-img bench does; DISK is a\n"
-       "        --disk spec: FILE[,ro][,overlay=volatile|PATH]\n"
+       "        wrapping) one at a time, as qemu-img bench does, after N untimed\n"
+       "        ones (--warmup); DISK is a --disk spec: FILE[,ro][,overlay=volatile|PATH]\n"
        "Exit status: 0 done, 1 failed (one line on stderr says why), 2 usage.");
 
 static int fail(const struct errmsg *err)
@@ -345,6 +345,7 @@ static int bench_option(struct disk_bench_opts *o, const char *opt,
 		{ "-S", offsetof(struct disk_bench_opts, step), true },
 		{ "-o", offsetof(struct disk_bench_opts, offset), true },
 		{ "--flush-interval", offsetof(struct disk_bench_opts, flush_interval), false },
+		{ "--warmup", offsetof(struct disk_bench_opts, warmup), false },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {

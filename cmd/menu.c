@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "core/core.h"
-#include "disk/disk.h"
-#include "initramfs/initramfs.h"
+#include "cmd/store_adapter.h"
 
 APPLET(menu, "the appliance menu on the console (started by init)",
        "usage: kvmbox menu [--run-dir DIR] [--boot-conf FILE] [--vm-command PATH]\n"
@@ -22,43 +21,17 @@ APPLET(menu, "the appliance menu on the console (started by init)",
        "  --init-pid PID     receives SIGTERM (reboot) and SIGUSR2 (power off);\n"
        "                     default 1 (env KVMBOX_INIT_PID)");
 
-static int store_path(void *ctx, const uint8_t digest[SHA256_LEN], char *path,
-		      size_t size)
-{
-	return disk_store_path(ctx, digest, path, size);
-}
-
-static int store_install(void *ctx, const char *tmp, const uint8_t digest[SHA256_LEN],
-			 struct errmsg *err)
-{
-	return disk_store_install(ctx, tmp, digest, err);
-}
-
-static int open_store(const char *cache_dir, struct menu_store *st, struct errmsg *err)
-{
-	struct disk_store *ds;
-	int r = disk_store_open(cache_dir, &ds, err);
-
-	if (r < 0)
-		return r;
-	st->path = store_path;
-	st->install = store_install;
-	st->ctx = ds; /* lives as long as the menu */
-	snprintf(st->tmp_dir, sizeof(st->tmp_dir), "%.240s/tmp", cache_dir);
-	return 0;
-}
-
 int menu_main(int argc, char **argv)
 {
 	struct menu_options o = { .run_dir = getenv("KVMBOX_RUN_DIR"),
 				  .boot_conf = getenv("KVMBOX_BOOT_CONF"),
 				  .vm_command = getenv("KVMBOX_VM_COMMAND"),
-				  .open_store = open_store };
+				  .open_store = store_adapter_open };
 	const char *pid = getenv("KVMBOX_INIT_PID");
 	uint64_t v;
 	int r;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i += 2) { /* every option takes a value */
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!val)
@@ -73,7 +46,6 @@ int menu_main(int argc, char **argv)
 			pid = val;
 		else
 			return usage_error(&applet_menu, "unknown option '%s'", a);
-		i++;
 	}
 	if (pid && parse_u64(pid, 1, 0x7fffffff, &v) < 0)
 		return usage_error(&applet_menu, "bad --init-pid '%s'", pid);

@@ -16,16 +16,29 @@
 APPLET(vm, "run a virtual machine on /dev/kvm",
        "usage: kvmbox vm run --kernel FILE [--initrd FILE] [--cmdline STRING]\n"
        "         [--mem MIB] [--cpus N] [--disk FILE[,ro][,overlay=volatile|PATH]]...\n"
-       "         [--net tap=IFNAME|bridge=BRNAME|none] [--serial stdio|FILE|none]\n"
-       "         [--no-seccomp]\n"
+       "         [--net tap=IFNAME|bridge=BRNAME[,vlan=N]|none] [--serial stdio|FILE|none]\n"
+       "         [--display screen|offscreen|none] [--display-size WxH]\n"
+       "         [--control SOCKET] [--menu-hotkey] [--no-seccomp]\n"
        "Boots a Linux kernel (bzImage, or an ELF vmlinux with a PVH note) with\n"
        "virtio-blk disks (/dev/vda, vdb, ...), virtio-net, virtio-rng and COM1\n"
        "(ttyS0) as the console. Defaults: 512 MiB, 1 vCPU, serial on stdio.\n"
        "Exit status: 0 guest powered off, 3 guest rebooted, 4 guest panicked,\n"
-       "1 VMM error (or stopped by SIGTERM/SIGINT/SIGHUP), 2 usage error.");
+       "1 VMM error (or stopped by SIGTERM/SIGINT/SIGHUP), 2 usage error,\n"
+       "5 back to the menu (--menu-hotkey: Ctrl+Alt+F12).\n"
+       "--display adds a QXL display (the boot console on its framebuffer from\n"
+       "the first line, then the guest's qxl driver at the screen's size):\n"
+       "screen shows it full-screen on this machine (DRM or fbdev) with its\n"
+       "keyboards and mice; offscreen keeps it in memory (default 1024x768,\n"
+       "or --display-size). --control SOCKET takes one command per line:\n"
+       "screenshot FILE.ppm (the guest's screen), screendump FILE.ppm (the\n"
+       "host's output), info, key CODE 0|1, pointer X Y BUTTONS, quit.\n"
+       "       kvmbox vm control SOCKET COMMAND...  sends each COMMAND (quoted, one\n"
+       "line each) to a running VM's --control socket and prints the answers;\n"
+       "exit status 0 when every answer is \"ok ...\".");
 
 enum { OPT_KERNEL = 1, OPT_INITRD, OPT_CMDLINE, OPT_MEM, OPT_CPUS, OPT_DISK,
-       OPT_NET, OPT_SERIAL, OPT_NO_SECCOMP, OPT_TEST_SECCOMP };
+       OPT_NET, OPT_SERIAL, OPT_NO_SECCOMP, OPT_TEST_SECCOMP, OPT_DISPLAY,
+       OPT_DISPLAY_SIZE, OPT_CONTROL, OPT_MENU_HOTKEY };
 
 static const struct option options[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
@@ -37,6 +50,10 @@ static const struct option options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "no-seccomp", no_argument, NULL, OPT_NO_SECCOMP },
+	{ "display", required_argument, NULL, OPT_DISPLAY },
+	{ "display-size", required_argument, NULL, OPT_DISPLAY_SIZE },
+	{ "control", required_argument, NULL, OPT_CONTROL },
+	{ "menu-hotkey", no_argument, NULL, OPT_MENU_HOTKEY },
 	/* test-only: proves the sandbox by making a forbidden syscall */
 	{ "test-seccomp-violation", no_argument, NULL, OPT_TEST_SECCOMP },
 	{ 0 },
@@ -49,6 +66,24 @@ struct vm_args {
 	const char *net;
 	const char *serial;
 };
+
+/* "WxH" within what the display device's VRAM holds. */
+static int parse_display_size(const char *s, struct vmm_config *cfg)
+{
+	char *x = strchr(s, 'x');
+	char w[16];
+	uint64_t vw, vh;
+
+	if (!x || (size_t)(x - s) >= sizeof(w))
+		return -EINVAL;
+	memcpy(w, s, (size_t)(x - s));
+	w[x - s] = 0;
+	if (parse_u64(w, 320, 4096, &vw) < 0 || parse_u64(x + 1, 200, 2160, &vh) < 0)
+		return -EINVAL;
+	cfg->display_width = (unsigned)vw;
+	cfg->display_height = (unsigned)vh;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct vm_args *a)
 {
@@ -83,6 +118,22 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		case OPT_SERIAL: a->serial = optarg; break;
 		case OPT_NO_SECCOMP: a->cfg.seccomp = false; break;
 		case OPT_TEST_SECCOMP: a->cfg.seccomp_test = true; break;
+		case OPT_DISPLAY:
+			if (!strcmp(optarg, "screen"))
+				a->cfg.display = VMM_DISPLAY_SCREEN;
+			else if (!strcmp(optarg, "offscreen"))
+				a->cfg.display = VMM_DISPLAY_OFFSCREEN;
+			else if (!strcmp(optarg, "none"))
+				a->cfg.display = VMM_DISPLAY_NONE;
+			else
+				return usage_error(self, "--display '%s': want screen, offscreen or none", optarg);
+			break;
+		case OPT_DISPLAY_SIZE:
+			if (parse_display_size(optarg, &a->cfg) < 0)
+				return usage_error(self, "--display-size '%s': want WxH from 320x200 to 4096x2160", optarg);
+			break;
+		case OPT_CONTROL: a->cfg.control_path = optarg; break;
+		case OPT_MENU_HOTKEY: a->cfg.menu_hotkey = true; break;
 		default:
 			return usage_error(self, "unknown or incomplete option '%s'", argv[optind - 1]);
 		}
@@ -91,6 +142,8 @@ static int parse_args(int argc, char **argv, struct vm_args *a)
 		return usage_error(self, "unexpected argument '%s'", argv[optind]);
 	if (!a->cfg.kernel)
 		return usage_error(self, "--kernel is required");
+	if (a->cfg.control_path && a->cfg.display == VMM_DISPLAY_NONE)
+		return usage_error(self, "--control needs --display screen or offscreen");
 	if (a->net && strcmp(a->net, "none") && !str_starts(a->net, "tap=") &&
 	    !str_starts(a->net, "bridge="))
 		return usage_error(self, "--net '%s': want tap=IFNAME, bridge=BRNAME or none", a->net);
@@ -167,6 +220,27 @@ static bool console_raw(int fd, struct termios *saved)
 	return tcsetattr(fd, TCSANOW, &t) == 0;
 }
 
+/* `vm control SOCKET COMMAND...`: a client for tests, support and scripts. */
+static int control_main(int argc, char **argv)
+{
+	struct errmsg err = { "" };
+	char answer[512];
+	int status = 0;
+
+	if (argc < 4)
+		return usage_error(&applet_vm, "vm control wants SOCKET and at least one COMMAND");
+	for (int i = 3; i < argc; i++) {
+		if (vmm_control(argv[2], argv[i], answer, sizeof(answer), &err) < 0) {
+			fprintf(stderr, "kvmbox vm: %s\n", err.msg);
+			return 1;
+		}
+		printf("%s\n", answer);
+		if (strncmp(answer, "ok", 2))
+			status = 1;
+	}
+	return status;
+}
+
 int vm_main(int argc, char **argv)
 {
 	struct vm_args a = { .cfg = { .mem_bytes = 512ULL << 20, .cpus = 1,
@@ -176,8 +250,10 @@ int vm_main(int argc, char **argv)
 
 	if (wants_help(&applet_vm, argc, argv))
 		return 0;
+	if (argc >= 2 && !strcmp(argv[1], "control"))
+		return control_main(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "run"))
-		return usage_error(&applet_vm, "expected 'run'");
+		return usage_error(&applet_vm, "expected 'run' or 'control'");
 	if ((r = parse_args(argc, argv, &a)) != 0)
 		return r;
 	r = setup(&a, &err);

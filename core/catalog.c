@@ -176,6 +176,7 @@ static int add_disk(struct catalog_appliance *a, const char *v, struct errmsg *w
 
 static const char *const catalog_keys[] = {
 	"title", "autostart", "autostart_delay", "admin_password", "refresh",
+	"cache_budget",
 };
 
 static int catalog_key(struct cat_parser *p, int k, const struct ini_item *it,
@@ -201,6 +202,11 @@ static int catalog_key(struct cat_parser *p, int k, const struct ini_item *it,
 		return set_digest(c->admin_sha256, v + 7, "admin_password", why);
 	case 4:
 		return set_uint(v, 0, 7 * 86400, &c->refresh, "refresh", why);
+	case 5:
+		if (parse_size_unit(v, 1 << 20, &c->cache_budget) < 0 ||
+		    c->cache_budget < (1u << 20) || c->cache_budget > (1ull << 50))
+			return bad(why, "cache_budget must be a size from 1M to 1P (e.g. 20G); bare numbers are MiB");
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -208,7 +214,7 @@ static int catalog_key(struct cat_parser *p, int k, const struct ini_item *it,
 static const char *const appliance_keys[] = {
 	"title", "description", "icon", "type", "url", "kernel", "kernel_sha256",
 	"initrd", "initrd_sha256", "cmdline", "disk", "overlay", "memory", "cpus",
-	"network", "vlan", "mode", "access", "allow_menu_return",
+	"network", "vlan", "mode", "access", "allow_menu_return", "isolated_net",
 };
 enum { K_DISK = 10 };
 
@@ -265,6 +271,10 @@ static int appliance_key(struct catalog_appliance *a, int k, const char *v,
 		a->admin_only = choice == 1;
 		return r;
 	case 18: return set_yesno(v, &a->allow_menu_return, "allow_menu_return", why);
+	case 19:
+		if (!name_valid(v) || strlen(v) > CATALOG_NET_MAX)
+			return bad(why, "isolated_net must be 1-%d of a-z 0-9 _ -", CATALOG_NET_MAX);
+		return str_copy(a->isolated_net, sizeof(a->isolated_net), v);
 	}
 	return -EINVAL;
 }
@@ -388,6 +398,8 @@ static const char *appliance_problem(const struct catalog_appliance *a)
 	}
 	if (a->url)
 		return "url is only for type = spice";
+	if (a->isolated_net[0] && a->network != APPLIANCE_NET_ISOLATED)
+		return "isolated_net is only for network = isolated";
 	if (!a->kernel.name)
 		return "kernel is missing";
 	return NULL;

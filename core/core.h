@@ -342,6 +342,7 @@ struct http_head {
 	char location[HTTP_MAX_URL]; /* redirects */
 	int64_t range_start;	/* 206: first byte sent, else -1 */
 	int64_t total_length;	/* 206: full size from Content-Range, else -1 */
+	bool keep_alive;	/* the server keeps the connection for more */
 };
 
 /*
@@ -379,6 +380,7 @@ struct http_get_opts {
 	/* Called with each piece of the body, in order; non-zero aborts. */
 	int (*on_data)(void *ctx, const void *data, size_t len);
 	void *ctx;
+	uint64_t end;		/* > offset: asks only bytes [offset, end) */
 };
 
 /*
@@ -389,6 +391,34 @@ int http_get(const char *url, const struct http_get_opts *o, struct errmsg *err)
 /* GET into memory (NUL-terminated), at most @max_size bytes. */
 int http_get_buf(const char *url, unsigned timeout_ms, size_t max_size,
 		 struct buf *out, struct errmsg *err);
+
+/*
+ * Many requests on one keep-alive connection (image chunks by Range): the
+ * connection is reused while the server keeps it and the host stays the
+ * same, reopened otherwise (also once when an idle one was closed).
+ * Redirects are followed as http_get does; the last final URL is kept so
+ * the next requests go straight there.
+ */
+struct http_session;
+int http_session_new(unsigned timeout_ms, struct http_session **out);
+void http_session_free(struct http_session *s);
+/* Like http_get (o->timeout_ms is ignored: the session's applies). */
+int http_session_get(struct http_session *s, const char *url,
+		     const struct http_get_opts *o, struct errmsg *err);
+/* Where the last request ended up after redirects ("" before any). */
+const char *http_session_url(const struct http_session *s);
+/* TCP connections opened so far (keep-alive at work: stays 1). */
+unsigned http_session_connects(const struct http_session *s);
+
+/*
+ * The server side (core/http_serve.c): a request target ("/a%20b?q") as a
+ * file name below the served folder ("a b"), false when it is not a plain
+ * one (NUL, a ".." segment, bad escapes, too long); a Range header value
+ * ("bytes=A-B", "bytes=A-", "bytes=-N", one range) as [*a, *b) of a file
+ * of @size bytes: 0, -ERANGE when unsatisfiable, -EINVAL when malformed.
+ */
+bool http_path_decode(const char *target, char *out, size_t size);
+int http_range_parse(const char *value, uint64_t size, uint64_t *a, uint64_t *b);
 
 /* ==== end of HTTP/1.1 client ============================================= */
 
@@ -403,6 +433,7 @@ int http_get_buf(const char *url, unsigned timeout_ms, size_t max_size,
 #define CATALOG_MAX_APPLIANCES 128
 #define CATALOG_MAX_DISKS 8
 #define CATALOG_NAME_MAX 32	      /* [a-z0-9_-]+ */
+#define CATALOG_NET_MAX 11	      /* isolated_net: [a-z0-9_-]+, kvi-NAME fits IFNAMSIZ */
 
 enum appliance_type { APPLIANCE_LOCAL, APPLIANCE_SPICE };
 enum appliance_network { APPLIANCE_NET_BRIDGED, APPLIANCE_NET_ISOLATED,
@@ -428,6 +459,8 @@ struct catalog_appliance {
 	unsigned cpus;		  /* default 1 */
 	enum appliance_network network; /* default bridged */
 	unsigned vlan;		  /* 0: none, else 1..4094 */
+	/* network = isolated: the private bridge kvi-NAME ("default" if unset) */
+	char isolated_net[CATALOG_NET_MAX + 1];
 	bool ghost;		  /* mode = ghost: headless, started at boot */
 	bool admin_only;	  /* access = admin */
 	bool allow_menu_return;
@@ -440,6 +473,7 @@ struct catalog {
 	bool has_admin_password;
 	uint8_t admin_sha256[SHA256_LEN];
 	unsigned refresh;	  /* seconds between syncs; default 300, 0: boot only */
+	uint64_t cache_budget;	  /* bytes of images kept; 0: 90 % of the cache fs */
 	struct catalog_appliance *apps;
 	size_t napps;
 };

@@ -2,8 +2,9 @@
 /*
  * The HTTP/1.1 client's network side: connect with a timeout, send a GET,
  * read the head, stream the body (Content-Length, chunked or until close),
- * follow a bounded number of redirects. One request per connection
- * ("Connection: close") keeps it simple and is what image downloads need.
+ * follow a bounded number of redirects. http_get is one request per
+ * connection ("Connection: close"); a session keeps its connection alive
+ * between requests (image chunks by Range) while the server allows it.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -135,8 +136,30 @@ static ssize_t recv_some(struct http_conn *c, void *buf, size_t size,
 	}
 }
 
-static int send_request(struct http_conn *c, const struct http_url *u,
-			uint64_t offset, struct errmsg *err)
+/* ---- one exchange ----------------------------------------------------------- */
+
+struct http_session {
+	struct http_conn c;	/* fd -1 while not connected */
+	char host[256];		/* what c is connected to */
+	uint16_t port;
+	bool one_shot;		/* http_get: "Connection: close" */
+	unsigned timeout_ms;
+	unsigned connects;
+	uint8_t *buf;		/* HTTP_IO_BUF + 1 bytes */
+	char url[HTTP_MAX_URL]; /* final URL of the last request */
+};
+
+#define HTTP_IO_BUF MAX(4 * HTTP_IO_CHUNK, HTTP_MAX_HEAD)
+
+static void disconnect(struct http_session *s)
+{
+	if (s->c.fd >= 0)
+		close(s->c.fd);
+	s->c.fd = -1;
+}
+
+static int send_request(struct http_session *s, const struct http_url *u,
+			const struct http_get_opts *o, struct errmsg *err)
 {
 	char req[HTTP_MAX_URL + 512], host[300];
 	int n;
@@ -149,19 +172,23 @@ static int send_request(struct http_conn *c, const struct http_url *u,
 	n = snprintf(req, sizeof(req),
 		     "GET %s HTTP/1.1\r\nHost: %s\r\n"
 		     "User-Agent: kvmbox/" KVMBOX_VERSION "\r\n"
-		     "Accept-Encoding: identity\r\nConnection: close\r\n",
-		     u->path, host);
-	if (offset)
+		     "Accept-Encoding: identity\r\nConnection: %s\r\n",
+		     u->path, host, s->one_shot ? "close" : "keep-alive");
+	if (o->end > o->offset)
+		n += snprintf(req + n, sizeof(req) - (size_t)n, "Range: bytes=%llu-%llu\r\n",
+			      (unsigned long long)o->offset, (unsigned long long)o->end - 1);
+	else if (o->offset)
 		n += snprintf(req + n, sizeof(req) - (size_t)n,
-			      "Range: bytes=%llu-\r\n", (unsigned long long)offset);
+			      "Range: bytes=%llu-\r\n", (unsigned long long)o->offset);
 	n += snprintf(req + n, sizeof(req) - (size_t)n, "\r\n");
-	return send_all(c, req, (size_t)n, err);
+	return send_all(&s->c, req, (size_t)n, err);
 }
 
 struct body_state {
 	const struct http_get_opts *o;
 	struct http_conn *c;
 	uint64_t received;
+	bool clean; /* the body ended exactly where the framing said */
 };
 
 static int deliver(struct body_state *b, const uint8_t *p, size_t n,
@@ -188,8 +215,10 @@ static int read_body(struct body_state *b, const struct http_head *h,
 	int r;
 
 	http_chunked_init(&ch);
-	if (h->status == 204 || h->status == 304 || (!h->chunked && h->content_length == 0))
+	if (h->status == 204 || h->status == 304 || (!h->chunked && h->content_length == 0)) {
+		b->clean = !have;
 		return 0;
+	}
 	if (b->o->max_size && h->content_length > 0 &&
 	    (uint64_t)h->content_length > b->o->max_size)
 		return errmsg_set(err, -EFBIG, "%.200s: %lld bytes, more than the %llu allowed",
@@ -210,9 +239,13 @@ static int read_body(struct body_state *b, const struct http_head *h,
 		r = deliver(b, buf, use, err);
 		if (r < 0)
 			return r;
-		if ((h->chunked && ch.done) || (!h->chunked && !until_close && !left))
+		if (!h->chunked && !until_close && !left) {
+			b->clean = use == have; /* nothing of a next answer read */
 			return 0;
-		ssize_t n = recv_some(b->c, buf, HTTP_IO_CHUNK, err);
+		}
+		if (h->chunked && ch.done)
+			return 0; /* how much was framing is unknown: not reused */
+		ssize_t n = recv_some(b->c, buf, HTTP_IO_BUF, err);
 		if (n < 0)
 			return (int)n;
 		if (n == 0) {
@@ -242,57 +275,86 @@ static bool is_redirect(int status)
 	       status == 308;
 }
 
-/* One request; *next gets the redirect target when there is one. */
-static int get_once(const char *url, const struct http_get_opts *o,
-		    unsigned timeout_ms, char *next, struct errmsg *err)
+/* Reads until a whole head is in s->buf; *have counts what came. */
+static int read_head(struct http_session *s, struct http_head *h, size_t *have,
+		     struct errmsg *err)
 {
-	struct http_conn c = { -1, timeout_ms, url };
+	*have = 0;
+	for (;;) {
+		struct errmsg why;
+		ssize_t n = recv_some(&s->c, s->buf + *have, HTTP_MAX_HEAD - *have, err);
+		int r;
+
+		if (n < 0)
+			return (int)n;
+		if (n == 0)
+			return errmsg_set(err, -EPIPE, "%.200s: connection closed before a complete answer",
+					  s->c.url);
+		*have += (size_t)n;
+		r = http_head_parse((const char *)s->buf, *have, h, &why);
+		if (r < 0)
+			return errmsg_set(err, r, "%.200s: %s", s->c.url, why.msg);
+		if (r > 0)
+			return r;
+	}
+}
+
+/* Connects (or reuses the connection), sends, reads the head. */
+static int request(struct http_session *s, const struct http_url *u,
+		   const struct http_get_opts *o, struct http_head *h, size_t *have,
+		   struct errmsg *err)
+{
+	if (s->c.fd >= 0 && (strcmp(s->host, u->host) || s->port != u->port))
+		disconnect(s);
+	for (int attempt = 0;; attempt++) {
+		bool reused = s->c.fd >= 0;
+		int r = 0;
+
+		if (!reused) {
+			r = http_connect(&s->c, u, err);
+			if (r < 0)
+				return r;
+			s->connects++;
+			str_copy(s->host, sizeof(s->host), u->host);
+			s->port = u->port;
+		}
+		*have = 0;
+		r = send_request(s, u, o, err);
+		if (r == 0)
+			r = read_head(s, h, have, err);
+		if (r >= 0)
+			return r;
+		disconnect(s);
+		/* An idle connection the server had closed: once more, afresh. */
+		if (!reused || attempt || *have || r == -ETIMEDOUT)
+			return r;
+	}
+}
+
+/* One request; *next gets the redirect target when there is one. */
+static int get_once(struct http_session *s, const char *url,
+		    const struct http_get_opts *o, char *next, struct errmsg *err)
+{
 	struct http_url u;
 	struct http_head h;
-	uint8_t *buf;
 	size_t have = 0;
 	int r;
 
 	next[0] = 0;
+	s->c.url = url;
 	r = http_url_parse(url, &u, err);
 	if (r < 0)
 		return r;
-	buf = malloc(MAX(HTTP_IO_CHUNK, HTTP_MAX_HEAD) + 1);
-	if (!buf)
-		return errmsg_set(err, -ENOMEM, "out of memory");
-	r = http_connect(&c, &u, err);
+	r = request(s, &u, o, &h, &have, err);
 	if (r < 0)
-		goto out;
-	r = send_request(&c, &u, o->offset, err);
-	if (r < 0)
-		goto out;
-	for (;;) {
-		ssize_t n = recv_some(&c, buf + have, HTTP_MAX_HEAD - have, err);
-		if (n < 0) {
-			r = (int)n;
-			goto out;
-		}
-		if (n == 0) {
-			r = errmsg_set(err, -EPIPE, "%.200s: connection closed before a complete answer", url);
-			goto out;
-		}
-		have += (size_t)n;
-		struct errmsg why;
-		r = http_head_parse((const char *)buf, have, &h, &why);
-		if (r < 0) {
-			r = errmsg_set(err, r, "%.200s: %s", url, why.msg);
-			goto out;
-		}
-		if (r > 0)
-			break;
-	}
+		return r;
 	size_t head_len = (size_t)r;
 	if (is_redirect(h.status) && h.location[0]) {
 		if (http_url_resolve(url, h.location, next, HTTP_MAX_URL) < 0)
 			r = errmsg_set(err, -EINVAL, "%.200s: bad redirect target", url);
 		else
 			r = 0;
-		goto out;
+		goto out; /* its body, if any, is not read: start afresh */
 	}
 	if (h.status < 200 || h.status > 299) {
 		r = status_error(url, &h, err);
@@ -302,19 +364,52 @@ static int get_once(const char *url, const struct http_get_opts *o,
 		r = errmsg_set(err, r < 0 ? r : -ECANCELED, "%.200s: answer refused", url);
 		goto out;
 	}
-	struct body_state b = { o, &c, 0 };
-	memmove(buf, buf + head_len, have - head_len);
-	r = read_body(&b, &h, buf, have - head_len, err);
+	struct body_state b = { o, &s->c, 0, false };
+	memmove(s->buf, s->buf + head_len, have - head_len);
+	r = read_body(&b, &h, s->buf, have - head_len, err);
+	if (r == 0 && b.clean && h.keep_alive && !s->one_shot)
+		return 0; /* the connection serves the next request */
 out:
-	if (c.fd >= 0)
-		close(c.fd);
-	free(buf);
+	disconnect(s);
 	return r;
 }
 
-int http_get(const char *url, const struct http_get_opts *o, struct errmsg *err)
+int http_session_new(unsigned timeout_ms, struct http_session **out)
 {
-	unsigned timeout = o->timeout_ms ? o->timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
+	struct http_session *s = calloc(1, sizeof(*s));
+
+	if (!s || !(s->buf = malloc(HTTP_IO_BUF + 1))) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->c.fd = -1;
+	s->c.timeout_ms = s->timeout_ms = timeout_ms ? timeout_ms : HTTP_DEFAULT_TIMEOUT_MS;
+	*out = s;
+	return 0;
+}
+
+void http_session_free(struct http_session *s)
+{
+	if (!s)
+		return;
+	disconnect(s);
+	free(s->buf);
+	free(s);
+}
+
+const char *http_session_url(const struct http_session *s)
+{
+	return s->url;
+}
+
+unsigned http_session_connects(const struct http_session *s)
+{
+	return s->connects;
+}
+
+int http_session_get(struct http_session *s, const char *url,
+		     const struct http_get_opts *o, struct errmsg *err)
+{
 	unsigned hops = o->max_redirects ? o->max_redirects : HTTP_DEFAULT_REDIRECTS;
 	char cur[HTTP_MAX_URL], next[HTTP_MAX_URL];
 	int r;
@@ -322,13 +417,31 @@ int http_get(const char *url, const struct http_get_opts *o, struct errmsg *err)
 	if (str_copy(cur, sizeof(cur), url) < 0)
 		return errmsg_set(err, -EINVAL, "URL too long");
 	for (unsigned i = 0;; i++) {
-		r = get_once(cur, o, timeout, next, err);
-		if (r < 0 || !next[0])
+		r = get_once(s, cur, o, next, err);
+		s->c.url = "";
+		if (r < 0)
 			return r;
+		if (!next[0]) {
+			memcpy(s->url, cur, sizeof(s->url));
+			return 0;
+		}
 		if (i == hops)
 			return errmsg_set(err, -ELOOP, "%.200s: more than %u redirects", url, hops);
 		memcpy(cur, next, sizeof(cur));
 	}
+}
+
+int http_get(const char *url, const struct http_get_opts *o, struct errmsg *err)
+{
+	struct http_session *s;
+	int r = http_session_new(o->timeout_ms, &s);
+
+	if (r < 0)
+		return errmsg_set(err, r, "out of memory");
+	s->one_shot = true;
+	r = http_session_get(s, url, o, err);
+	http_session_free(s);
+	return r;
 }
 
 static int append_body(void *ctx, const void *data, size_t len)

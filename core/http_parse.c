@@ -133,6 +133,7 @@ static int parse_status_line(const char *line, size_t n, struct http_head *h,
 	if (parse_u64(code, 100, 599, &v) < 0 || (n > 12 && line[12] != ' '))
 		return errmsg_set(err, -EBADMSG, "bad HTTP status code");
 	h->status = (int)v;
+	h->keep_alive = line[7] == '1'; /* HTTP/1.1 keeps connections by default */
 	rlen = n > 13 ? MIN(n - 13, sizeof(h->reason) - 1) : 0;
 	for (size_t i = 0; i < rlen; i++) /* shown to people: printable only */
 		h->reason[i] = line[13 + i] >= ' ' && line[13 + i] < 0x7f ? line[13 + i] : '?';
@@ -207,6 +208,11 @@ static int parse_header(char *line, struct http_head *h, struct errmsg *err)
 	} else if (!strcasecmp(line, "Content-Range")) {
 		if (parse_content_range(v, h) < 0)
 			return errmsg_set(err, -EBADMSG, "bad Content-Range");
+	} else if (!strcasecmp(line, "Connection")) {
+		if (strcasestr(v, "close"))
+			h->keep_alive = false;
+		else if (strcasestr(v, "keep-alive"))
+			h->keep_alive = true;
 	}
 	return 0;
 }

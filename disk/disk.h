@@ -173,6 +173,7 @@ struct disk_bench_opts {
 	uint64_t count, size, step, offset; /* step 0: size (sequential) */
 	uint64_t flush_interval;	     /* 0: never */
 	bool write;
+	uint64_t warmup; /* requests run first, untimed (same pattern) */
 };
 int disk_bench(struct blockdev *b, const struct disk_bench_opts *o,
 	       double *seconds);
@@ -191,5 +192,55 @@ size_t disk_iov_len(const struct iovec *iov, int iovcnt);
 /* preadv/pwritev until done: a short transfer continues, EOF is -EIO. */
 int disk_prw(int fd, const struct iovec *iov, int iovcnt, uint64_t off,
 	     bool write);
+
+/* ==== image distribution: manifests and partial images ===================
+ * (disk/manifest.c, disk/partial.c; the manifest's text format is in
+ * disk/FORMAT.md). Shared by the HTTP fetch and the multicast receiver.
+ */
+
+/* What a server publishes beside an image: IMAGE.manifest (text, INI via core's parser). */
+#define DISK_CHUNK_DEFAULT (1u << 20)
+#define DISK_CHUNK_MIN (64u * 1024)
+#define DISK_CHUNK_MAX (16u << 20)
+#define DISK_MANIFEST_MAX_FILE (256u << 20) /* bytes of manifest text */
+
+struct disk_manifest {
+	uint64_t file_size;		/* bytes of the image file as served */
+	uint32_t chunk_size;		/* transport unit, power of two, 64 KiB..16 MiB (default 1 MiB) */
+	uint64_t nchunks;		/* ceil(file_size / chunk_size) */
+	uint8_t digest[32];		/* SHA-256 of the whole file = its image store name */
+	uint8_t (*chunk_digest)[32];	/* SHA-256 of each chunk (the last may be short) */
+};
+/* Reads @image_path once; @chunk_size 0 means DISK_CHUNK_DEFAULT. */
+int disk_manifest_build(const char *image_path, uint32_t chunk_size, struct disk_manifest *m, struct errmsg *err);
+int disk_manifest_parse(const char *text, size_t len, const char *name, struct disk_manifest *m, struct errmsg *err); /* hostile input: "name:line: problem" */
+int disk_manifest_load(const char *path, struct disk_manifest *m, struct errmsg *err);
+int disk_manifest_write(const char *path, const struct disk_manifest *m, struct errmsg *err); /* atomic */
+/* The manifest as text (what disk_manifest_write stores). */
+int disk_manifest_format(const struct disk_manifest *m, struct buf *out);
+void disk_manifest_free(struct disk_manifest *m);
+/* Bytes of chunk @i (chunk_size, the last one possibly less); 0 past the end. */
+uint32_t disk_manifest_chunk_len(const struct disk_manifest *m, uint64_t i);
+
+/* An image being received (by HTTP or multicast, or both in turn) into the store:
+ * DIR/tmp/HEX.part (the file, sparse) + DIR/tmp/HEX.have (which chunks are verified),
+ * kept across interruptions and power loss so nothing verified is fetched twice.
+ * One process at a time holds a partial image (-EBUSY for the next). */
+struct disk_partial;
+int disk_partial_open(struct disk_store *s, const struct disk_manifest *m, struct disk_partial **out, struct errmsg *err);
+bool disk_partial_has(const struct disk_partial *p, uint64_t chunk);
+uint64_t disk_partial_missing(const struct disk_partial *p);	/* chunks still to get */
+/* Verifies @data against the manifest (-EBADMSG + a line naming the chunk on mismatch,
+ * -ERANGE for a bad index or length), writes it, records it; duplicates are harmless. */
+int disk_partial_put(struct disk_partial *p, uint64_t chunk, const void *data, size_t len, struct errmsg *err);
+/* Every chunk present: fsync, check the whole digest, install in the store atomically. */
+int disk_partial_finish(struct disk_partial *p, struct errmsg *err);
+/* Saves what is verified so far (the next open resumes from it) and frees @p. */
+void disk_partial_close(struct disk_partial *p);
+
+/* The folder a store was opened on (DIR: DIR/images, DIR/tmp). */
+const char *disk_store_dir(const struct disk_store *s);
+
+/* ==== end of image distribution ========================================== */
 
 #endif

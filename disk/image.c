@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The compressed image backend: fixed-size blocks, each lz4-compressed on
- * its own and checked against its SHA-256 every time it is read from the
- * file. A block that fails its check is an I/O error for the guest and a
- * log line naming the block, never wrong data. Recently used blocks are
- * kept decompressed (already checked) in a small direct-mapped cache.
+ * its own and checked against its SHA-256 when it is read from the file.
+ * A block that fails its check is an I/O error for the guest and a log
+ * line naming the block, never wrong data. Checked blocks are kept
+ * decompressed in a bounded cache (image_cache.h) so a block read again
+ * costs a copy; a request covering whole blocks is decompressed straight
+ * into the caller's buffer and left out of the cache (a stream would only
+ * push out what small reads use again); zero blocks are never stored.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,15 +20,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "image_cache.h"
 #include "image_format.h"
-
-#define CACHE_BYTES (16 << 20) /* 256 blocks of 64 KiB */
-#define CACHE_MIN_SLOTS 4
-
-struct cache_slot {
-	uint64_t block; /* UINT64_MAX: empty */
-	uint8_t *data;
-};
 
 struct cimage {
 	struct blockdev dev;
@@ -35,8 +31,7 @@ struct cimage {
 	struct sha256 hash0; /* initialised once: sha256_init costs a CPUID */
 	uint8_t *index;
 	uint8_t *stored; /* one block as stored in the file */
-	struct cache_slot *cache;
-	uint32_t slots;
+	struct img_cache cache;
 	pthread_mutex_t lock;
 };
 
@@ -47,13 +42,19 @@ static struct cimage *to_ci(struct blockdev *b)
 	return container_of(b, struct cimage, dev);
 }
 
+/* The bytes of block @i in the disk (the last block may be short). */
+static size_t block_len(const struct cimage *c, uint64_t i)
+{
+	return (size_t)MIN(1ULL << c->g.block_bits,
+			   c->g.virtual_size - (i << c->g.block_bits));
+}
+
 /* Reads, checks and decompresses block @i into @out (its raw length). */
 static int load_block(struct cimage *c, uint64_t i, uint8_t *out)
 {
 	struct img_block b;
 	uint8_t sum[32];
-	uint32_t want = (uint32_t)MIN(1ULL << c->g.block_bits,
-				      c->g.virtual_size - (i << c->g.block_bits));
+	uint32_t want = (uint32_t)block_len(c, i);
 	int r;
 
 	img_entry_get(c->index + i * IMG_ENTRY_SIZE, &b);
@@ -88,24 +89,58 @@ static int load_block(struct cimage *c, uint64_t i, uint8_t *out)
 	return 0;
 }
 
-/* The decompressed, checked block @i, from the cache or the file. */
-static int get_block(struct cimage *c, uint64_t i, const uint8_t **data)
+/* @len bytes at @skip of the vector if they are one piece, else NULL. */
+static uint8_t *one_piece(const struct iovec *iov, int iovcnt, size_t skip,
+			  size_t len)
 {
-	struct cache_slot *s = &c->cache[i % c->slots];
+	for (; iovcnt > 0; iov++, iovcnt--) {
+		if (skip < iov->iov_len)
+			return len <= iov->iov_len - skip ? (uint8_t *)iov->iov_base + skip
+							  : NULL;
+		skip -= iov->iov_len;
+	}
+	return NULL;
+}
+
+static void zero_iov(const struct iovec *iov, int iovcnt, size_t skip, size_t len)
+{
+	for (; iovcnt > 0 && len; iov++, iovcnt--) {
+		if (skip >= iov->iov_len) {
+			skip -= iov->iov_len;
+			continue;
+		}
+		size_t n = MIN(len, iov->iov_len - skip);
+		memset((uint8_t *)iov->iov_base + skip, 0, n);
+		len -= n;
+		skip = 0;
+	}
+}
+
+/* Bytes [@in, @in+@len) of block @i into the vector at @skip. */
+static int read_part(struct cimage *c, uint64_t i, size_t in, size_t len,
+		     const struct iovec *iov, int iovcnt, size_t skip)
+{
+	const uint8_t *hit;
+	uint8_t *dst;
 	int r;
 
-	if (s->block == i) {
-		*data = s->data;
+	if (get_le32(c->index + i * IMG_ENTRY_SIZE + 12) == IMG_ZERO) {
+		zero_iov(iov, iovcnt, skip, len);
 		return 0;
 	}
-	if (!s->data && !(s->data = malloc(1ULL << c->g.block_bits)))
-		return -ENOMEM;
-	s->block = UINT64_MAX;
-	r = load_block(c, i, s->data);
+	if ((hit = img_cache_get(&c->cache, i))) {
+		disk_buf_to_iov(iov, iovcnt, skip, hit + in, len);
+		return 0;
+	}
+	/* A whole block into one buffer: no copy, no cache. */
+	if (in == 0 && len == block_len(c, i) && (dst = one_piece(iov, iovcnt, skip, len)))
+		return load_block(c, i, dst);
+	uint32_t slot = img_cache_claim(&c->cache);
+	r = load_block(c, i, img_cache_buf(&c->cache, slot));
 	if (r < 0)
-		return r;
-	s->block = i;
-	*data = s->data;
+		return r; /* the slot stays empty */
+	img_cache_commit(&c->cache, slot, i);
+	disk_buf_to_iov(iov, iovcnt, skip, img_cache_buf(&c->cache, slot) + in, len);
 	return 0;
 }
 
@@ -124,10 +159,7 @@ static int ci_readv(struct blockdev *b, const struct iovec *iov, int iovcnt,
 		uint64_t pos = off + done;
 		size_t in = (size_t)(pos & (bs - 1));
 		size_t len = (size_t)MIN(total - done, bs - in);
-		const uint8_t *data;
-		r = get_block(c, pos >> c->g.block_bits, &data);
-		if (r == 0)
-			disk_buf_to_iov(iov, iovcnt, done, data + in, len);
+		r = read_part(c, pos >> c->g.block_bits, in, len, iov, iovcnt, done);
 		done += len;
 	}
 	pthread_mutex_unlock(&c->lock);
@@ -157,9 +189,7 @@ static void ci_free(struct cimage *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	for (uint32_t i = 0; c->cache && i < c->slots; i++)
-		free(c->cache[i].data);
-	free(c->cache);
+	img_cache_free(&c->cache);
 	free(c->index);
 	free(c->stored);
 	pthread_mutex_destroy(&c->lock);
@@ -234,14 +264,9 @@ int disk_open_compressed(const char *path, struct blockdev **out,
 	} else {
 		r = load_index(c, path, err);
 	}
-	if (r == 0) {
-		c->slots = MAX(CACHE_MIN_SLOTS, CACHE_BYTES >> c->g.block_bits);
-		c->cache = calloc(c->slots, sizeof(*c->cache));
-		if (!c->cache)
-			r = errmsg_set(err, -ENOMEM, "%s: out of memory", path);
-		for (uint32_t i = 0; c->cache && i < c->slots; i++)
-			c->cache[i].block = UINT64_MAX;
-	}
+	if (r == 0 && img_cache_init(&c->cache, c->g.blocks, c->g.block_bits,
+				     IMG_CACHE_DEFAULT) < 0)
+		r = errmsg_set(err, -ENOMEM, "%s: out of memory", path);
 	if (r < 0) {
 		ci_free(c);
 		return r;

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <lz4.h>
 #include <lz4hc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,46 @@
 
 #include "image_format.h"
 
+/*
+ * Packing runs in batches of whole blocks read with one call. Each batch is
+ * a list of tasks shared by every core (an atomic counter hands them out):
+ * task 0 feeds the batch to the whole-image SHA-256 (a stream: in order,
+ * one batch after the other), every other task compresses and hashes one
+ * block into its own slot. The calling thread then writes the batch's
+ * blocks in order, so the file is the same whatever the number of cores.
+ */
+#define BATCH_BYTES (4u << 20)
+#define MAX_WORKERS 8
+
+struct pack_block {
+	struct img_block b;
+	const uint8_t *data; /* what goes to the file: a slot or the raw bytes */
+};
+
 struct packer {
 	struct blockdev *in;
 	int out;
 	uint32_t bs;
 	int level;
-	uint8_t *raw, *packed;
+	uint64_t vsize;
+	uint8_t *raw;	   /* the batch, BATCH_BYTES (or one block) */
+	uint8_t *packed;   /* one slot of packed_cap bytes per block */
 	int packed_cap;
+	struct pack_block *blk;
 	uint8_t *index;
-	uint64_t pos; /* where the next block goes in the output */
+	uint64_t pos;	   /* where the next block goes in the output */
 	struct sha256 whole;
 	struct sha256 hash0; /* initialised once: sha256_init costs a CPUID */
+	/* the batch being packed, shared with the workers */
+	pthread_mutex_t lock;
+	pthread_cond_t go, finished;
+	uint64_t generation;	/* bumped for each new batch */
+	bool quit;
+	uint64_t first;		/* its first block */
+	uint32_t nblocks;
+	uint32_t next_task, tasks_done; /* atomics */
+	pthread_t workers[MAX_WORKERS];
+	int nworkers;
 };
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -41,52 +71,151 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static int pack_block(struct packer *k, uint64_t i, uint32_t len)
+static uint32_t raw_len_of(const struct packer *k, uint64_t i)
 {
-	struct img_block b = { .offset = k->pos };
-	const uint8_t *data = k->packed;
-	int clen;
-
-	sha256_update(&k->whole, k->raw, len);
-	if (all_zero(k->raw, len)) {
-		b.offset = 0;
-		b.flags = IMG_ZERO;
-		img_entry_put(k->index + i * IMG_ENTRY_SIZE, &b);
-		return 0;
-	}
-	clen = k->level > 0
-		       ? LZ4_compress_HC((const char *)k->raw, (char *)k->packed,
-					 (int)len, k->packed_cap, k->level)
-		       : LZ4_compress_default((const char *)k->raw, (char *)k->packed,
-					      (int)len, k->packed_cap);
-	if (clen <= 0 || (uint32_t)clen >= len) { /* incompressible: keep as is */
-		b.flags = IMG_STORED;
-		b.stored = len;
-		data = k->raw;
-	} else {
-		b.stored = (uint32_t)clen;
-	}
-	struct sha256 h = k->hash0;
-	sha256_update(&h, data, b.stored);
-	sha256_final(&h, b.digest);
-	img_entry_put(k->index + i * IMG_ENTRY_SIZE, &b);
-	k->pos += b.stored;
-	return pwrite_full(k->out, data, b.stored, (off_t)b.offset);
+	return (uint32_t)MIN(k->bs, k->vsize - i * k->bs);
 }
 
-static int pack_all(struct packer *k, uint64_t vsize, uint32_t bits,
-		    struct disk_image_info *info)
+/* Compresses block @j of the batch into its slot and hashes what is kept. */
+static void pack_one(struct packer *k, uint32_t j)
 {
-	uint64_t blocks = (vsize + k->bs - 1) / k->bs;
+	struct pack_block *p = &k->blk[j];
+	const uint8_t *raw = k->raw + (size_t)j * k->bs;
+	uint8_t *slot = k->packed + (size_t)j * (size_t)k->packed_cap;
+	uint32_t len = raw_len_of(k, k->first + j);
+	int clen;
+
+	memset(&p->b, 0, sizeof(p->b));
+	if (all_zero(raw, len)) {
+		p->b.flags = IMG_ZERO;
+		p->data = NULL;
+		return;
+	}
+	clen = k->level > 0
+		       ? LZ4_compress_HC((const char *)raw, (char *)slot, (int)len,
+					 k->packed_cap, k->level)
+		       : LZ4_compress_default((const char *)raw, (char *)slot,
+					      (int)len, k->packed_cap);
+	if (clen <= 0 || (uint32_t)clen >= len) { /* incompressible: keep as is */
+		p->b.flags = IMG_STORED;
+		p->b.stored = len;
+		p->data = raw;
+	} else {
+		p->b.stored = (uint32_t)clen;
+		p->data = slot;
+	}
+	struct sha256 h = k->hash0;
+	sha256_update(&h, p->data, p->b.stored);
+	sha256_final(&h, p->b.digest);
+}
+
+static void batch_bytes(const struct packer *k, size_t *len)
+{
+	uint64_t end = MIN(k->vsize, (k->first + k->nblocks) * k->bs);
+	*len = (size_t)(end - k->first * k->bs);
+}
+
+/* Runs the batch's tasks until none is left; true if it did the last one. */
+static bool run_tasks(struct packer *k)
+{
+	uint32_t ntasks = k->nblocks + 1, did = 0;
+	uint32_t t;
+
+	while ((t = __atomic_fetch_add(&k->next_task, 1, __ATOMIC_ACQ_REL)) < ntasks) {
+		if (t == 0) {
+			size_t len;
+			batch_bytes(k, &len);
+			sha256_update(&k->whole, k->raw, len);
+		} else {
+			pack_one(k, t - 1);
+		}
+		did++;
+	}
+	return did && __atomic_add_fetch(&k->tasks_done, did, __ATOMIC_ACQ_REL) == ntasks;
+}
+
+static void *worker(void *arg)
+{
+	struct packer *k = arg;
+	uint64_t seen = 0;
+
+	pthread_mutex_lock(&k->lock);
+	for (;;) {
+		while (!k->quit && k->generation == seen)
+			pthread_cond_wait(&k->go, &k->lock);
+		if (k->quit)
+			break;
+		seen = k->generation;
+		pthread_mutex_unlock(&k->lock);
+		bool last = run_tasks(k);
+		pthread_mutex_lock(&k->lock);
+		if (last)
+			pthread_cond_signal(&k->finished);
+	}
+	pthread_mutex_unlock(&k->lock);
+	return NULL;
+}
+
+/* Packs the batch now in k->raw on every core; returns when all is done. */
+static void pack_batch(struct packer *k)
+{
+	pthread_mutex_lock(&k->lock);
+	k->next_task = 0;
+	k->tasks_done = 0;
+	k->generation++;
+	pthread_cond_broadcast(&k->go);
+	pthread_mutex_unlock(&k->lock);
+	run_tasks(k);
+	pthread_mutex_lock(&k->lock);
+	while (__atomic_load_n(&k->tasks_done, __ATOMIC_ACQUIRE) != k->nblocks + 1)
+		pthread_cond_wait(&k->finished, &k->lock);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Writes the batch's blocks in order (one call) and their index entries. */
+static int write_batch(struct packer *k)
+{
+	struct iovec v[64];
+	uint64_t at = k->pos;
+	int n = 0, r = 0;
+
+	for (uint32_t j = 0; j < k->nblocks && r == 0; j++) {
+		struct pack_block *p = &k->blk[j];
+		p->b.offset = p->b.flags == IMG_ZERO ? 0 : k->pos;
+		img_entry_put(k->index + (k->first + j) * IMG_ENTRY_SIZE, &p->b);
+		if (p->b.flags == IMG_ZERO)
+			continue;
+		v[n++] = (struct iovec){ (void *)p->data, p->b.stored };
+		k->pos += p->b.stored;
+		if (n == (int)ARRAY_SIZE(v) || j + 1 == k->nblocks) {
+			r = disk_prw(k->out, v, n, at, true);
+			at = k->pos;
+			n = 0;
+		}
+	}
+	if (r == 0 && n)
+		r = disk_prw(k->out, v, n, at, true);
+	return r;
+}
+
+static int pack_all(struct packer *k, uint32_t bits, struct disk_image_info *info)
+{
+	uint64_t blocks = (k->vsize + k->bs - 1) / k->bs;
+	uint32_t per_batch = MAX(1, BATCH_BYTES / k->bs);
 	uint8_t h[IMG_HEADER_SIZE], image_digest[32], index_digest[32];
 	int r = 0;
 
-	for (uint64_t i = 0; i < blocks && r == 0; i++) {
-		uint32_t len = (uint32_t)MIN(k->bs, vsize - i * k->bs);
+	for (uint64_t i = 0; i < blocks && r == 0; i += per_batch) {
+		size_t len;
+		k->first = i;
+		k->nblocks = (uint32_t)MIN(per_batch, blocks - i);
+		batch_bytes(k, &len);
 		struct iovec v = { k->raw, len };
 		r = k->in->ops->readv(k->in, &v, 1, i * k->bs);
-		if (r == 0)
-			r = pack_block(k, i, len);
+		if (r == 0) {
+			pack_batch(k);
+			r = write_batch(k);
+		}
 	}
 	if (r < 0)
 		return r;
@@ -95,12 +224,12 @@ static int pack_all(struct packer *k, uint64_t vsize, uint32_t bits,
 	r = pwrite_full(k->out, k->index, blocks * IMG_ENTRY_SIZE, (off_t)k->pos);
 	if (r < 0)
 		return r;
-	img_header_build(h, bits, vsize, k->pos, image_digest, index_digest);
+	img_header_build(h, bits, k->vsize, k->pos, image_digest, index_digest);
 	/* Not synced here: the image store syncs what it installs. */
 	r = pwrite_full(k->out, h, sizeof(h), 0);
 	if (info) {
 		info->block_size = k->bs;
-		info->virtual_size = vsize;
+		info->virtual_size = k->vsize;
 		info->blocks = blocks;
 		info->stored_bytes = k->pos - IMG_HEADER_SIZE;
 		memcpy(info->image_digest, image_digest, 32);
@@ -108,11 +237,32 @@ static int pack_all(struct packer *k, uint64_t vsize, uint32_t bits,
 	return r;
 }
 
+/* One worker thread per further online core (the caller is one too). */
+static void start_workers(struct packer *k)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int want = (int)MIN(MAX(cores, 1) - 1, MAX_WORKERS);
+
+	for (k->nworkers = 0; k->nworkers < want; k->nworkers++)
+		if (pthread_create(&k->workers[k->nworkers], NULL, worker, k))
+			break; /* fewer threads only means slower */
+}
+
+static void stop_workers(struct packer *k)
+{
+	pthread_mutex_lock(&k->lock);
+	k->quit = true;
+	pthread_cond_broadcast(&k->go);
+	pthread_mutex_unlock(&k->lock);
+	for (int i = 0; i < k->nworkers; i++)
+		pthread_join(k->workers[i], NULL);
+}
+
 int disk_pack_dev(struct blockdev *src, const char *out_path,
 		  const struct disk_pack_opts *opts, struct disk_image_info *info,
 		  struct errmsg *err)
 {
-	struct packer k = { .in = src, .out = -1 };
+	struct packer k = { .in = src, .out = -1, .vsize = src->size };
 	uint32_t bs = opts && opts->block_size ? opts->block_size : DISK_BLOCK_DEFAULT;
 	uint32_t bits = (uint32_t)__builtin_ctz(bs);
 	uint64_t blocks = (src->size + bs - 1) / bs;
@@ -125,22 +275,30 @@ int disk_pack_dev(struct blockdev *src, const char *out_path,
 	if (src->size == 0 || src->size % 512 || src->size > IMG_MAX_VIRTUAL)
 		return errmsg_set(err, -EINVAL, "disk size %llu cannot be packed",
 				  (unsigned long long)src->size);
+	uint32_t per_batch = MAX(1, BATCH_BYTES / bs);
 	k.bs = bs;
 	k.level = opts ? opts->level : 0;
-	k.raw = malloc(bs);
 	k.packed_cap = LZ4_compressBound((int)bs);
-	k.packed = malloc((size_t)k.packed_cap);
+	k.raw = malloc((size_t)per_batch * bs);
+	k.packed = malloc((size_t)per_batch * (size_t)k.packed_cap);
+	k.blk = calloc(per_batch, sizeof(*k.blk));
 	k.index = calloc((size_t)blocks, IMG_ENTRY_SIZE);
 	k.pos = IMG_HEADER_SIZE;
 	sha256_init(&k.whole);
 	k.hash0 = k.whole;
+	pthread_mutex_init(&k.lock, NULL);
+	pthread_cond_init(&k.go, NULL);
+	pthread_cond_init(&k.finished, NULL);
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", out_path, (int)getpid());
-	if (!k.raw || !k.packed || !k.index)
+	if (!k.raw || !k.packed || !k.blk || !k.index) {
 		r = -ENOMEM;
-	else if ((k.out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	} else if ((k.out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		r = -errno;
-	else
-		r = pack_all(&k, src->size, bits, info);
+	} else {
+		start_workers(&k);
+		r = pack_all(&k, bits, info);
+		stop_workers(&k);
+	}
 	if (k.out >= 0) {
 		close(k.out);
 		if (r == 0 && rename(tmp, out_path) < 0)
@@ -148,8 +306,12 @@ int disk_pack_dev(struct blockdev *src, const char *out_path,
 		if (r < 0)
 			unlink(tmp);
 	}
+	pthread_cond_destroy(&k.go);
+	pthread_cond_destroy(&k.finished);
+	pthread_mutex_destroy(&k.lock);
 	free(k.raw);
 	free(k.packed);
+	free(k.blk);
 	free(k.index);
 	if (r < 0)
 		return errmsg_set(err, r, "pack into %s: %s", out_path, err_str(r));

@@ -19,12 +19,7 @@
 #include <unistd.h>
 
 #include "disk.h"
-
-struct disk_store {
-	char *dir;
-	int images_fd; /* DIR/images */
-	int tmp_fd;    /* DIR/tmp */
-};
+#include "store_priv.h"
 
 static int mkdir_open(int at, const char *name, const char *shown,
 		      struct errmsg *err)

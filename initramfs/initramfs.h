@@ -261,6 +261,23 @@ struct menu_store {
 		       const uint8_t digest[SHA256_LEN], struct errmsg *err);
 	void *ctx;
 	char tmp_dir[256]; /* downloads in progress */
+	/*
+	 * Frees space: least recently used images go until the rest fits in
+	 * @budget bytes, never one in @keep nor one in use. NULL: no GC.
+	 */
+	int (*gc)(void *ctx, uint64_t budget, const uint8_t (*keep)[SHA256_LEN],
+		  size_t nkeep, struct errmsg *err);
+	/*
+	 * Fetches @url into the store as the image @digest names: by its
+	 * manifest (URL.manifest) chunk by chunk, verified on arrival and
+	 * resumable, else the plain file checked whole; @progress is called a
+	 * few times a second (bytes verified, of @total, bytes/s, seconds to
+	 * go or -1). NULL: the sync downloads the plain file itself.
+	 */
+	int (*fetch)(void *ctx, const char *url, const uint8_t digest[SHA256_LEN],
+		     void (*progress)(void *pctx, uint64_t done, uint64_t total,
+				      uint64_t rate, int64_t eta_s),
+		     void *pctx, struct errmsg *err);
 };
 
 /* Where the catalog in use came from, and so where its files are. */
@@ -282,6 +299,16 @@ int menu_catalog_load(struct menu_source *src, struct catalog *cat,
 int menu_file_find(const struct menu_source *src, const struct menu_store *st,
 		   const struct catalog_file *f, char *path, size_t size);
 
+/*
+ * The image cache after a sync (initramfs/menu_gc.c): least recently used
+ * images go until the rest fits the budget, never one the catalog names or
+ * a VM uses. The budget: the catalog's cache_budget, else 90 % of the size
+ * of the cache's file system (0: unknown).
+ */
+uint64_t menu_cache_budget(const struct catalog *cat, const char *cache_dir);
+int menu_cache_gc(const struct menu_store *st, const struct catalog *cat,
+		  const char *cache_dir, struct errmsg *err);
+
 /* The argv of `KVMBOX vm run …` for one appliance (contract with kvm/). */
 struct menu_vm_argv {
 	char *argv[48];
@@ -295,9 +322,12 @@ struct menu_vm_place {
 	const char *overlay_dir; /* persistent overlays: DIR/NAME-N.overlay */
 	const char *bridge;	 /* network = bridged; NULL/"": no bridge, no NIC */
 	const char *serial;	 /* "stdio", a log file, or "none" */
+	const char *display;	 /* "--display" value (e.g. "screen"), or NULL */
 };
 int menu_vm_argv_build(struct menu_vm_argv *v, const struct catalog_appliance *a,
 		       const struct menu_vm_place *pl, struct errmsg *err);
+/* network = isolated: the appliance set's private bridge, "kvi-NAME". */
+void menu_isolated_bridge(const struct catalog_appliance *a, char out[16]);
 
 /* ---- screen model ---- */
 
@@ -361,6 +391,21 @@ int menu_render(const struct menu_model *m, unsigned cols, unsigned rows,
 /* ---- graphical front-end of the same model (initramfs/menu_gfx.c) ---- */
 
 struct gfx_image;
+/*
+ * The whole front-end: opens the screen and the input devices (grabbed),
+ * turns keys, clicks and wheel turns into the model's keys through @fn (a
+ * click on a tile selects it, a second click starts it), and shows each
+ * new frame by copying only what changed. -ENODEV: no screen, keep the
+ * text front-end. menu_gfx_close releases the screen (DRM master) and the
+ * input grabs; never call it from inside @fn.
+ */
+struct menu_gfx;
+typedef void (*menu_gfx_key_fn)(void *ctx, enum menu_key k, int ch);
+int menu_gfx_open(struct evloop *loop, struct menu_model *m, menu_gfx_key_fn fn,
+		  void *ctx, struct menu_gfx **out, struct errmsg *err);
+void menu_gfx_close(struct menu_gfx *g);
+/* Redraws after the model changed; @icons[i]: catalog app i's icon or NULL. */
+void menu_gfx_draw(struct menu_gfx *g, const struct gfx_image *const *icons);
 /* Draws the model full screen into @im; @icons per catalog appliance or NULL. */
 int menu_render_gfx(const struct menu_model *m, struct gfx_image *im,
 		    const struct gfx_image *const *icons);
@@ -375,7 +420,7 @@ enum menu_key menu_gfx_key(unsigned keycode, bool shift, int *ch);
  * Fetches the catalog (kept only when valid) and every missing file of the
  * local appliances; reports on @fd, one line each:
  *   catalog new|same|rejected|unreachable|none TEXT
- *   progress NAME PERCENT | ready NAME | failed NAME TEXT | done
+ *   progress NAME PERCENT [RATE ETA] | ready NAME | failed NAME TEXT | done
  */
 int menu_sync_run(struct menu_source *src, const struct menu_store *st,
 		  unsigned timeout_ms, int fd);

@@ -16,30 +16,6 @@
 
 #include "initramfs/initramfs.h"
 
-/*
- * The entry points, to be declared in initramfs.h's menu section when the
- * menu program uses them (until then they are declared here).
- *
- * The whole front-end: opens the screen and the input devices, turns keys,
- * clicks and wheel turns into the model's keys through @fn (a click on a
- * tile selects it, a second click starts it), and shows each new frame by
- * copying only what changed since the last one. -ENODEV: no screen, keep
- * the text front-end.
- */
-struct menu_gfx;
-typedef void (*menu_gfx_key_fn)(void *ctx, enum menu_key k, int ch);
-int menu_gfx_open(struct evloop *loop, struct menu_model *m, menu_gfx_key_fn fn,
-		  void *ctx, struct menu_gfx **out, struct errmsg *err);
-void menu_gfx_close(struct menu_gfx *g);
-/* Redraws after the model changed; @icons[i]: catalog app i's icon or NULL. */
-void menu_gfx_draw(struct menu_gfx *g, const struct gfx_image *const *icons);
-/* The parts, for tests: drawing, which tile is at (x, y), key mapping. */
-int menu_render_gfx(const struct menu_model *m, struct gfx_image *im,
-		    const struct gfx_image *const *icons);
-int menu_gfx_hit(const struct menu_model *m, const struct gfx_image *im, int x, int y);
-/* Linux key code to the model's key (characters: US positions). */
-enum menu_key menu_gfx_key(unsigned keycode, bool shift, int *ch);
-
 #define BG GFX_RGB(0x1c, 0x22, 0x2b)
 #define BAR GFX_RGB(0x10, 0x14, 0x1a)
 #define TILE GFX_RGB(0x2a, 0x33, 0x40)
@@ -479,8 +455,11 @@ int menu_gfx_open(struct evloop *loop, struct menu_model *m, menu_gfx_key_fn fn,
 	}
 	g->px = (int)w / 2;
 	g->py = (int)h / 2;
+	/* Grabbed: keys typed for the menu must not also reach the console. */
 	if (input_open(loop, NULL, on_input, g, &g->input, err))
 		log_warn("menu: no input devices: %s", err->msg);
+	else
+		input_grab(g->input, true);
 	*out = g;
 	return 0;
 }

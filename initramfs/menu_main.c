@@ -4,7 +4,8 @@
  * turns keys into starts, admin actions and power requests to PID 1. One
  * poll loop: the terminal (only while no appliance has it), the sync
  * worker's pipe, a signalfd for children and stop requests, a 1 s tick for
- * the clock, the countdown and ghost restarts.
+ * the clock, the countdown and ghost restarts, and (when there is a screen)
+ * the graphical front-end's event loop: keyboard and mouse.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -114,6 +115,8 @@ static void draw(struct menu_state *s)
 
 	if (s->fg_pid)
 		return;
+	if (s->gfx)
+		menu_gfx_draw(s->gfx, NULL);
 	if (s->tty && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row)
 		cols = ws.ws_col, rows = ws.ws_row;
 	menu_render(&s->m, cols, rows, &s->screen);
@@ -208,6 +211,88 @@ static void act(struct menu_state *s, enum menu_action a)
 		break;
 	}
 	s->dirty = true;
+}
+
+/* ---- the graphical front-end ---- */
+
+/*
+ * The screen is for the menu unless kvmbox.console= chose a terminal that
+ * is not a virtual console (a serial line): then the text menu is the one.
+ */
+static bool gfx_allowed(const struct menu_boot_conf *bc)
+{
+	const char *c = bc->console;
+
+	if (!c[0])
+		return true;
+	if (str_starts(c, "/dev/"))
+		c += 5;
+	return str_starts(c, "tty") && c[3] >= '0' && c[3] <= '9';
+}
+
+static void on_gfx_key(void *ctx, enum menu_key k, int ch)
+{
+	struct menu_state *s = ctx;
+
+	if (s->gfx_nkeys < MENU_MAX_QUEUED_KEYS) {
+		s->gfx_keys[s->gfx_nkeys] = k;
+		s->gfx_chars[s->gfx_nkeys++] = ch;
+	}
+}
+
+/*
+ * Keyboards and mice reach programs through evdev, a module of most kernels
+ * that no device asks for by itself: loaded when there is a screen.
+ */
+static void load_evdev(struct menu_state *s)
+{
+	char *argv[] = { s->vm_command, "modprobe", "-q", "evdev", NULL };
+
+	if (access("/sys/module/evdev", F_OK) == 0 ||
+	    (access("/dev/dri/card0", F_OK) && access("/dev/fb0", F_OK)))
+		return;
+	if (menu_run_wait(s, argv, "modprobe") < 0)
+		log_warn("cannot load evdev: no keyboard or mouse on the screen");
+}
+
+/* Opens the screen when the menu wants it and no appliance has it. */
+static void screen_take(struct menu_state *s)
+{
+	struct errmsg err;
+
+	if (!s->gfx_wanted || s->gfx || s->fg_pid)
+		return;
+	if (!s->gfx_used)
+		load_evdev(s);
+	if (menu_gfx_open(&s->loop, &s->m, on_gfx_key, s, &s->gfx, &err) < 0) {
+		if (s->gfx_used)
+			log_warn("screen lost: %s; text menu only", err.msg);
+		else
+			log_info("no screen (%s): text menu", err.msg);
+		s->gfx_wanted = false;
+		s->gfx = NULL;
+		return;
+	}
+	if (!s->gfx_used)
+		log_info("graphical menu on the screen");
+	s->gfx_used = true;
+	s->dirty = true;
+}
+
+void menu_screen_release(struct menu_state *s)
+{
+	menu_gfx_close(s->gfx);
+	s->gfx = NULL;
+	s->gfx_nkeys = 0;
+}
+
+static void gfx_events(struct menu_state *s)
+{
+	evloop_once(&s->loop, 0);
+	/* Handled only now: a start closes the front-end that queued them. */
+	for (size_t i = 0; i < s->gfx_nkeys && !s->fg_pid; i++)
+		act(s, menu_key(&s->m, s->gfx_keys[i], s->gfx_chars[i]));
+	s->gfx_nkeys = 0;
 }
 
 static void read_keys(struct menu_state *s)
@@ -374,6 +459,11 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 
 	s->tty = isatty(0) && tcgetattr(0, &s->saved) == 0;
 	menu_tty_raw(s, true);
+	if (evloop_init(&s->loop) == 0)
+		s->gfx_wanted = gfx_allowed(&s->bc);
+	else
+		s->loop.epfd = -1;
+	screen_take(s);
 	if (s->m.server_set)
 		menu_sync_start(s); /* SIGCHLD is blocked by now: its end is seen */
 	menu_update_status(s);
@@ -395,11 +485,13 @@ int menu_run(const struct menu_options *o)
 	}
 	next_tick = clock_now_ns();
 	while (!s->quit) {
-		struct pollfd p[3] = { { s->sigfd, POLLIN, 0 },
+		struct pollfd p[4] = { { s->sigfd, POLLIN, 0 },
 				       { s->sync_fd, POLLIN, 0 },
-				       { s->fg_pid ? -1 : 0, POLLIN, 0 } };
+				       { s->fg_pid ? -1 : 0, POLLIN, 0 },
+				       { s->loop.epfd, POLLIN, 0 } };
 		uint64_t now = clock_now_ns();
 
+		screen_take(s); /* again when an appliance gave it back */
 		if (now >= next_tick) {
 			tick(s, now);
 			next_tick = now + SEC;
@@ -408,7 +500,7 @@ int menu_run(const struct menu_options *o)
 			draw(s);
 			s->dirty = false;
 		}
-		if (poll(p, 3, (int)((next_tick - now) / 1000000) + 1) < 0 && errno != EINTR)
+		if (poll(p, 4, (int)((next_tick - now) / 1000000) + 1) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			on_signal(s);
@@ -416,6 +508,8 @@ int menu_run(const struct menu_options *o)
 			menu_sync_read(s);
 		if (p[2].revents && !s->fg_pid)
 			read_keys(s);
+		if (p[3].revents)
+			gfx_events(s);
 	}
 	log_info("menu stopping");
 	menu_ghosts_stop(s);
@@ -424,6 +518,9 @@ int menu_run(const struct menu_options *o)
 	if (s->sync_pid)
 		kill(s->sync_pid, SIGTERM);
 	menu_tty_raw(s, false);
+	menu_screen_release(s);
+	if (s->loop.epfd >= 0)
+		evloop_close(&s->loop);
 	catalog_free(&s->cat);
 	menu_model_free(&s->m);
 	buf_free(&s->screen);

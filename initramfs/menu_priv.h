@@ -8,6 +8,7 @@
 #include "initramfs/initramfs.h"
 
 #define MENU_MAX_GHOSTS 16
+#define MENU_MAX_QUEUED_KEYS 64
 
 struct menu_ghost {
 	char name[CATALOG_NAME_MAX + 1];
@@ -52,6 +53,18 @@ struct menu_state {
 	struct termios saved;
 	struct buf screen, shown;
 	int sigfd;
+
+	/*
+	 * The graphical front-end, while the menu has the screen (closed while
+	 * a foreground appliance runs). Its keys are queued and handled after
+	 * the input callbacks returned, as a start closes the front-end.
+	 */
+	struct evloop loop;
+	struct menu_gfx *gfx;
+	bool gfx_wanted, gfx_used;
+	enum menu_key gfx_keys[MENU_MAX_QUEUED_KEYS];
+	int gfx_chars[MENU_MAX_QUEUED_KEYS];
+	size_t gfx_nkeys;
 	bool quit;
 	unsigned ticks;
 	bool autotest_done;
@@ -69,9 +82,13 @@ int menu_reset_overlay(struct menu_state *s, int app);
 /* Paths of every file of @app in catalog_files order; false when missing. */
 bool menu_app_paths(struct menu_state *s, int app, char paths[][512], size_t max);
 void menu_update_status(struct menu_state *s);
+/* Runs @argv to its end, output to RUN/vm-@name.log; 0 when it exited 0. */
+int menu_run_wait(struct menu_state *s, char **argv, const char *name);
 
 /* menu_main.c */
 void menu_tty_raw(struct menu_state *s, bool raw);
+/* Hands the screen and the input devices over (before a foreground VM). */
+void menu_screen_release(struct menu_state *s);
 void menu_catalog_reload(struct menu_state *s);
 
 #endif

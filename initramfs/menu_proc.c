@@ -58,6 +58,10 @@ void menu_update_status(struct menu_state *s)
 	}
 }
 
+static int build_argv(struct menu_state *s, int app, const char *serial,
+		      struct menu_vm_argv *v, struct errmsg *err);
+static int open_log(struct menu_state *s, const char *kind, const char *name);
+
 /* The child side: stdio, signals, then exec. Never returns. */
 static void exec_vm(struct menu_state *s, char **argv, int out_fd, int lock_fd,
 		    bool headless)
@@ -84,32 +88,6 @@ static void exec_vm(struct menu_state *s, char **argv, int out_fd, int lock_fd,
 	execv(argv[0], argv);
 	dprintf(out_fd, "kvmbox menu: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(1);
-}
-
-static int build_argv(struct menu_state *s, int app, const char *serial,
-		      struct menu_vm_argv *v, struct errmsg *err)
-{
-	char paths[2 + CATALOG_MAX_DISKS][512];
-	struct menu_vm_place pl = { .kvmbox = s->vm_command, .overlay_dir = s->overlay_dir,
-				    .bridge = s->m.net.bridge, .serial = serial };
-
-	if (!s->m.net.bridge[0] && s->cat.apps[app].network == APPLIANCE_NET_BRIDGED)
-		log_warn("%s: no bridge in %s: starting without a network card",
-			 s->cat.apps[app].name, s->net_path);
-
-	if (!menu_app_paths(s, app, paths, ARRAY_SIZE(paths)))
-		return errmsg_set(err, -ENOENT, "its files are not all here yet");
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		pl.paths[i] = paths[i];
-	return menu_vm_argv_build(v, &s->cat.apps[app], &pl, err);
-}
-
-static int open_log(struct menu_state *s, const char *kind, const char *name)
-{
-	char path[400];
-
-	snprintf(path, sizeof(path), "%s/%s-%s.log", s->run_dir, kind, name);
-	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 }
 
 /* Takes the foreground lock, or says who holds it. */
@@ -166,6 +144,7 @@ int menu_start_foreground(struct menu_state *s, int app)
 	if (lock < 0)
 		log_warn("foreground lock %s: %s", s->lock_path, err_str(lock));
 	out = open_log(s, "vm", a->name);
+	menu_screen_release(s); /* the appliance owns the screen until it ends */
 	menu_tty_raw(s, false);
 	dprintf(1, "\x1b[0m\x1b[H\x1b[2J\x1b[?25hStarting %s ...\r\n", a->title);
 	pid = fork();
@@ -207,6 +186,69 @@ static void last_log_line(struct menu_state *s, const char *name, char *out, siz
 		str_copy(out, size, start ? start + 1 : (char *)b.data);
 	}
 	buf_free(&b);
+}
+
+static int open_log(struct menu_state *s, const char *kind, const char *name)
+{
+	char path[400];
+
+	snprintf(path, sizeof(path), "%s/%s-%s.log", s->run_dir, kind, name);
+	return open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+int menu_run_wait(struct menu_state *s, char **argv, const char *name)
+{
+	int status = 0, out = open_log(s, "vm", name);
+	pid_t pid = fork();
+
+	if (pid == 0)
+		exec_vm(s, argv, out >= 0 ? out : 2, -1, true);
+	if (out >= 0)
+		close(out);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -EIO;
+	return 0;
+}
+
+/* network = isolated: the set's private bridge, without uplink (idempotent). */
+static int isolated_bridge(struct menu_state *s, int app, struct errmsg *err)
+{
+	const struct catalog_appliance *a = &s->cat.apps[app];
+	char br[16], why[200];
+	char *argv[] = { s->vm_command, "net", "setup", "--bridge", br, "--isolated", NULL };
+
+	menu_isolated_bridge(a, br);
+	if (menu_run_wait(s, argv, a->name) == 0)
+		return 0;
+	last_log_line(s, a->name, why, sizeof(why));
+	log_warn("%s: isolated bridge %s: %s", a->name, br, why);
+	return errmsg_set(err, -EIO, "isolated network %s: %s", br,
+			  why[0] ? why : "see the log");
+}
+
+static int build_argv(struct menu_state *s, int app, const char *serial,
+		      struct menu_vm_argv *v, struct errmsg *err)
+{
+	char paths[2 + CATALOG_MAX_DISKS][512];
+	struct menu_vm_place pl = { .kvmbox = s->vm_command, .overlay_dir = s->overlay_dir,
+				    .bridge = s->m.net.bridge, .serial = serial };
+	int r;
+
+	if (!s->m.net.bridge[0] && s->cat.apps[app].network == APPLIANCE_NET_BRIDGED)
+		log_warn("%s: no bridge in %s: starting without a network card",
+			 s->cat.apps[app].name, s->net_path);
+
+	if (!menu_app_paths(s, app, paths, ARRAY_SIZE(paths)))
+		return errmsg_set(err, -ENOENT, "its files are not all here yet");
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		pl.paths[i] = paths[i];
+	if (!strcmp(serial, "stdio") && s->gfx_wanted && s->gfx_used)
+		pl.display = "screen"; /* the foreground VM takes the menu's screen */
+	r = menu_vm_argv_build(v, &s->cat.apps[app], &pl, err);
+	if (r == 0 && s->cat.apps[app].network == APPLIANCE_NET_ISOLATED)
+		r = isolated_bridge(s, app, err);
+	return r;
 }
 
 static void foreground_ended(struct menu_state *s, int status)
@@ -251,6 +293,8 @@ static void foreground_ended(struct menu_state *s, int status)
 failed:
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		menu_message(&s->m, "%s was powered off.", a->title);
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 5) {
+		menu_message(&s->m, "%s was stopped (Ctrl+Alt+F12).", a->title);
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
 		menu_message(&s->m, "%s crashed (guest kernel panic).", a->title);
 	} else if (WIFEXITED(status)) {
@@ -289,8 +333,10 @@ static void ghost_start(struct menu_state *s, int app, struct menu_ghost *g, uin
 	int out;
 
 	snprintf(serial, sizeof(serial), "%s/ghost-%s.serial", s->run_dir, a->name);
-	if (build_argv(s, app, serial, &v, &err) < 0)
-		return; /* not ready yet: tried again on the next tick */
+	if (build_argv(s, app, serial, &v, &err) < 0) {
+		g->next_start_ns = now + 5 * SEC; /* not ready yet: try again later */
+		return;
+	}
 	out = open_log(s, "ghost", a->name);
 	g->pid = fork();
 	if (g->pid == 0)
@@ -465,6 +511,7 @@ void menu_sync_read(struct menu_state *s)
 static void sync_ended(struct menu_state *s)
 {
 	uint64_t period = s->cat.refresh ? s->cat.refresh : 0;
+	struct errmsg err;
 
 	if (s->sync_fd >= 0) /* read what it said last */
 		while (s->sync_fd >= 0)
@@ -472,6 +519,8 @@ static void sync_ended(struct menu_state *s)
 	s->sync_pid = 0;
 	for (size_t i = 0; i < CATALOG_MAX_APPLIANCES; i++)
 		s->pct[i] = -1;
+	if (menu_cache_gc(&s->store, &s->cat, s->bc.cache_dir, &err) < 0)
+		log_warn("image cache: %s", err.msg);
 	s->next_sync_ns = period ? clock_now_ns() + period * SEC : 0;
 	if (s->sync_again) {
 		s->sync_again = false;
@@ -506,21 +555,12 @@ int menu_reset_overlay(struct menu_state *s, int app)
 	char *argv[] = { s->vm_command, "disk", "reset", "--cache", s->bc.cache_dir,
 			 (char *)a->name, NULL };
 	char why[200];
-	int status = 0, out;
-	pid_t pid;
 
 	if (s->fg_pid && s->fg_app == app) {
 		menu_message(&s->m, "%s is running: power it off first.", a->title);
 		return -EBUSY;
 	}
-	out = open_log(s, "vm", a->name);
-	pid = fork();
-	if (pid == 0)
-		exec_vm(s, argv, out >= 0 ? out : 2, -1, true);
-	if (out >= 0)
-		close(out);
-	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status)) {
+	if (menu_run_wait(s, argv, a->name) < 0) {
 		last_log_line(s, a->name, why, sizeof(why));
 		menu_message(&s->m, "Cannot reset %s: %s", a->title, why[0] ? why : "see the log");
 		log_warn("reset of %s failed: %s", a->name, why);

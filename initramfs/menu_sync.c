@@ -116,6 +116,25 @@ static int on_data(void *ctx, const void *data, size_t len)
 	return 0;
 }
 
+/* The store's fetch: rate and time to go ride along with the percentage. */
+static void on_progress(void *ctx, uint64_t done, uint64_t total, uint64_t rate,
+			int64_t eta_s)
+{
+	struct download *d = ctx;
+	int pct = total ? (int)(done * 100 / total) : 0;
+	char speed[32];
+
+	if (pct == d->last_percent || pct >= 100)
+		return;
+	d->last_percent = pct;
+	format_size(rate, speed, sizeof(speed));
+	if (eta_s >= 0)
+		report(d->report_fd, "progress %s %d %s/s %lld:%02lld", d->app, pct, speed,
+		       (long long)eta_s / 60, (long long)eta_s % 60);
+	else
+		report(d->report_fd, "progress %s %d %s/s", d->app, pct, speed);
+}
+
 static int download(const struct menu_source *src, const struct menu_store *st,
 		    const char *app, const struct catalog_file *f,
 		    unsigned timeout_ms, int fd)
@@ -130,6 +149,16 @@ static int download(const struct menu_source *src, const struct menu_store *st,
 	if (http_url_resolve(src->catalog_url, f->name, url, sizeof(url)) < 0) {
 		report(fd, "failed %s URL of %s too long", app, f->name);
 		return -EINVAL;
+	}
+	if (st->fetch) {
+		report(fd, "progress %s 0", app);
+		r = st->fetch(st->ctx, url, f->sha256, on_progress, &d, &err);
+		if (r == -EBADMSG && !strstr(err.msg, "manifest")) /* the whole file */
+			report(fd, "failed %s %s does not match its sha256 (damaged on the server?)",
+			       app, f->name);
+		else if (r < 0) /* names the chunk, or the manifest that lies */
+			report(fd, "failed %s %s", app, err.msg);
+		return r;
 	}
 	format_hex(f->sha256, SHA256_LEN, hex);
 	snprintf(tmp, sizeof(tmp), "%s/%s.part", st->tmp_dir, hex);

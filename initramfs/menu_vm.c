@@ -55,6 +55,41 @@ static int add_disks(struct menu_vm_argv *v, const struct catalog_appliance *a,
 	return r;
 }
 
+void menu_isolated_bridge(const struct catalog_appliance *a, char out[16])
+{
+	const char *set = a->isolated_net[0] ? a->isolated_net : "default";
+	size_t n = strnlen(set, CATALOG_NET_MAX);
+
+	memcpy(out, "kvi-", 4); /* 4 + at most 11: fits IFNAMSIZ */
+	memcpy(out + 4, set, n);
+	out[4 + n] = 0;
+}
+
+/*
+ * "isolated": the appliance set's private bridge (made by the menu before
+ * the start); "bridged" needs the bridge the network daemon made: without
+ * it, no network card (the appliance still runs, offline). A VLAN makes the
+ * tap an access port of it.
+ */
+static int add_net(struct menu_vm_argv *v, const struct catalog_appliance *a,
+		   const struct menu_vm_place *pl, struct errmsg *err)
+{
+	char vlan[24] = "", isolated[16];
+	int r = add(v, err, "--net");
+
+	if (a->vlan)
+		snprintf(vlan, sizeof(vlan), ",vlan=%u", a->vlan);
+	if (r < 0)
+		return r;
+	if (a->network == APPLIANCE_NET_ISOLATED) {
+		menu_isolated_bridge(a, isolated);
+		return add(v, err, "bridge=%s%s", isolated, vlan);
+	}
+	if (a->network == APPLIANCE_NET_BRIDGED && pl->bridge && pl->bridge[0])
+		return add(v, err, "bridge=%s%s", pl->bridge, vlan);
+	return add(v, err, "none");
+}
+
 int menu_vm_argv_build(struct menu_vm_argv *v, const struct catalog_appliance *a,
 		       const struct menu_vm_place *pl, struct errmsg *err)
 {
@@ -79,19 +114,15 @@ int menu_vm_argv_build(struct menu_vm_argv *v, const struct catalog_appliance *a
 	    (r = add(v, err, "--cpus")) < 0 || (r = add(v, err, "%u", a->cpus)) < 0)
 		return r;
 	r = add_disks(v, a, pl, next, err);
-	if (r < 0)
-		return r;
-	/*
-	 * "isolated" has no host bridge to join yet, and "bridged" needs the
-	 * bridge the network daemon made: without it, no network card (the
-	 * appliance still runs, offline).
-	 */
 	if (r == 0)
-		r = add(v, err, "--net");
-	if (r == 0 && a->network == APPLIANCE_NET_BRIDGED && pl->bridge && pl->bridge[0])
-		r = add(v, err, "bridge=%s", pl->bridge);
-	else if (r == 0)
-		r = add(v, err, "none");
+		r = add_net(v, a, pl, err);
+	if (r == 0 && pl->display)
+		r = add(v, err, "--display");
+	if (r == 0 && pl->display)
+		r = add(v, err, "%s", pl->display);
+	/* On the screen, Ctrl+Alt+F12 may stop the appliance for the menu. */
+	if (r == 0 && pl->display && a->allow_menu_return)
+		r = add(v, err, "--menu-hotkey");
 	if (r == 0)
 		r = add(v, err, "--serial");
 	if (r == 0)

@@ -3,7 +3,7 @@
  * Minimal ACPI at 0xE0000: RSDP -> XSDT -> FADT (PM1a ports for power-off,
  * the reset register) and MADT (one LAPIC per vCPU, the IOAPIC, the PC's
  * interrupt overrides), and a DSDT whose AML holds the \_S5 sleep type, the
- * PCI root bridge and the pvpanic device. Offsets are the ACPI 6 tables'.
+ * PCI root bridge, the pvpanic device and the PS/2 keyboard and mouse. Offsets are the ACPI 6 tables'.
  */
 #include <string.h>
 
@@ -16,6 +16,7 @@
 #define FADT_FLAG_SLP_BUTTON (1u << 5)
 #define FADT_FLAG_RESET_REG_SUP (1u << 10)
 #define BOOT_ARCH_LEGACY_DEVICES (1u << 0)
+#define BOOT_ARCH_8042 (1u << 1)
 #define GAS_SYSTEM_IO 1
 
 static uint8_t checksum(const uint8_t *p, size_t len)
@@ -139,6 +140,21 @@ static size_t build_dsdt_aml(uint8_t *aml)
 		0x47, 0x01, PVPANIC_PORT & 0xff, PVPANIC_PORT >> 8,
 		PVPANIC_PORT & 0xff, PVPANIC_PORT >> 8, 0x01, 0x01, 0x79, 0x00,
 	};
+	/* The i8042 (kvm/i8042.c): keyboard at 0x60/0x64 on IRQ 1, mouse on IRQ 12. */
+	static const uint8_t ps2_kbd[] = {
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x03, 0x03, /* PNP0303 */
+		/* Name(_CRS, ResourceTemplate() { IO 0x60, IO 0x64, IRQNoFlags() {1} }) */
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x18, 0x0a, 0x15,
+		0x47, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01, 0x01,
+		0x47, 0x01, 0x64, 0x00, 0x64, 0x00, 0x01, 0x01,
+		0x22, 0x02, 0x00, 0x79, 0x00,
+	};
+	static const uint8_t ps2_mouse[] = {
+		0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0f, 0x13, /* PNP0F13 */
+		/* Name(_CRS, ResourceTemplate() { IRQNoFlags() {12} }) */
+		0x08, '_', 'C', 'R', 'S', 0x11, 0x08, 0x0a, 0x05,
+		0x22, 0x00, 0x10, 0x79, 0x00,
+	};
 	size_t n = 0;
 
 	memcpy(aml, s5, sizeof(s5));
@@ -148,6 +164,8 @@ static size_t build_dsdt_aml(uint8_t *aml)
 	size_t pci_len = sizeof(pci0) + pci_crs(pci_body + sizeof(pci0));
 	n += aml_device(aml + n, "PCI0", pci_body, pci_len);
 	n += aml_device(aml + n, "PEVT", pvpanic, sizeof(pvpanic));
+	n += aml_device(aml + n, "PS2K", ps2_kbd, sizeof(ps2_kbd));
+	n += aml_device(aml + n, "PS2M", ps2_mouse, sizeof(ps2_mouse));
 	return n;
 }
 
@@ -167,11 +185,8 @@ static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 	put_le32(t + 64, PM1A_CNT_PORT);
 	t[88] = 4; /* PM1_EVT_LEN */
 	t[89] = 2; /* PM1_CNT_LEN */
-	/*
-	 * No 8042 flag: Linux then skips probing a PS/2 controller that only
-	 * knows the reset command (2 s of boot time); reboot still uses 0x64.
-	 */
-	put_le16(t + 109, BOOT_ARCH_LEGACY_DEVICES);
+	/* The i8042 is there (also described in the DSDT for PnP). */
+	put_le16(t + 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042);
 	put_le32(t + 112, FADT_FLAG_WBINVD | FADT_FLAG_PWR_BUTTON |
 			  FADT_FLAG_SLP_BUTTON | FADT_FLAG_RESET_REG_SUP);
 	gas_io(t + 116, 8, 1, ACPI_RESET_PORT);

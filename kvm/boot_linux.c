@@ -6,6 +6,7 @@
  * enters at load address + 0x200 in long mode with RSI = zero page.
  */
 #include <asm/bootparam.h>
+#include <linux/screen_info.h>
 #include <errno.h>
 #include <string.h>
 
@@ -13,6 +14,33 @@
 
 #define SETUP_HDR_OFF 0x1f1
 #define MIN_BOOT_PROTOCOL 0x020c /* 2.12: xloadflags, 64-bit entry */
+
+/*
+ * With a display, the kernel's built-in vesafb shows the console on the
+ * QXL VRAM from the first line: a VESA linear framebuffer, XRGB8888.
+ */
+static void boot_screen_info(const struct vm *vm, struct screen_info *si)
+{
+	struct display_boot_fb fb;
+
+	if (!display_boot_fb(vm, &fb))
+		return;
+	si->orig_video_isVGA = VIDEO_TYPE_VLFB;
+	si->lfb_width = (uint16_t)fb.width;
+	si->lfb_height = (uint16_t)fb.height;
+	si->lfb_depth = 32;
+	si->lfb_linelength = (uint16_t)fb.stride;
+	si->lfb_base = (uint32_t)fb.addr;
+	si->ext_lfb_base = (uint32_t)(fb.addr >> 32);
+	if (fb.addr >> 32)
+		si->capabilities |= VIDEO_CAPABILITY_64BIT_BASE;
+	si->lfb_size = (uint32_t)((fb.size + 0xffff) >> 16); /* 64 KiB units for VLFB */
+	si->red_size = si->green_size = si->blue_size = si->rsvd_size = 8;
+	si->red_pos = 16;
+	si->green_pos = 8;
+	si->blue_pos = 0;
+	si->rsvd_pos = 24;
+}
 
 int boot_linux_load(struct vm *vm, const uint8_t *img, size_t len,
 		    const struct vmm_config *cfg, struct boot_entry *entry,
@@ -66,6 +94,7 @@ int boot_linux_load(struct vm *vm, const uint8_t *img, size_t len,
 		bp->e820_table[i].type = map[i].type;
 	}
 	bp->e820_entries = (uint8_t)n;
+	boot_screen_info(vm, &bp->screen_info);
 	*entry = (struct boot_entry){ .long_mode = true,
 				      .rip = KERNEL_LOAD_ADDR + 0x200,
 				      .rsi = BOOT_ZERO_PAGE_ADDR };

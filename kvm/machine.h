@@ -114,6 +114,11 @@ struct vm {
 	struct serial *serial;
 	bool seccomp;		/* each vCPU thread sandboxes itself */
 	bool tsc_deadline;	/* the in-kernel LAPIC has the TSC-deadline timer */
+	struct display *display; /* NULL without --display */
+	struct i8042 *i8042;	/* PS/2 keyboard and mouse */
+	struct virtio_input *tablet; /* NULL without a display */
+	struct input_host *input_host; /* host keyboards/pointers forwarded */
+	bool menu_hotkey;	/* Ctrl+Alt+F12 ends the VMM with VMM_EXIT_MENU */
 };
 
 /* Asks every thread to stop with @code (the first caller's code wins). */
@@ -179,9 +184,58 @@ int pm_init(struct vm *vm); /* ACPI PM1 ports, reset register, pvpanic */
 #define ACPI_SCI_IRQ 9
 #define ACPI_S5_TYPE 5
 
+/* ---- display (display*.c, qxl*.c) ---------------------------------------- */
+
+struct display;
+/*
+ * The boot framebuffer the VMM hands the kernel in screen_info: XRGB8888
+ * at guest-physical @addr (the QXL VRAM BAR), valid when width != 0.
+ */
+struct display_boot_fb {
+	uint64_t addr, size;
+	unsigned width, height, stride;
+};
+/*
+ * Opens the output (screen or memory), plugs the QXL device and, with
+ * --control, the control socket. No-op with VMM_DISPLAY_NONE.
+ */
+int display_init(struct vm *vm, const struct vmm_config *cfg, struct errmsg *err);
+/* Where the boot framebuffer is (false when there is no display). */
+bool display_boot_fb(const struct vm *vm, struct display_boot_fb *fb);
+/* KVM memory slots of the display device's BARs (slots 0-1 are RAM). */
+#define DISPLAY_SLOT_FIRST 8
+
+/* ---- keyboard and pointer (i8042.c, virtio_input.c, input_host.c) ------- */
+
+/*
+ * Input for the guest, called on the I/O thread. A key goes to the PS/2
+ * keyboard as scancodes in the set the guest chose; a pointer position
+ * (@x, @y within a @width x @height screen; @buttons bit 0 left, 1 right,
+ * 2 middle) goes to the virtio tablet once its driver runs, else to the
+ * PS/2 mouse as relative motion.
+ */
+void vm_input_key(struct vm *vm, unsigned linux_keycode, bool down);
+void vm_input_pointer(struct vm *vm, unsigned x, unsigned y, unsigned width,
+		      unsigned height, unsigned buttons);
+/*
+ * Grabs the host's keyboards and pointers (/dev/input, hot-plugged) and
+ * forwards them; relative mice move within @screen_w x @screen_h.
+ */
+int input_host_start(struct vm *vm, unsigned screen_w, unsigned screen_h,
+		     struct errmsg *err);
+
+struct i8042;
+bool i8042_mouse_ready(struct i8042 *c);
+/* An absolute pointer position sent as relative PS/2 motion. */
+void i8042_pointer(struct i8042 *c, unsigned x, unsigned y, int wheel,
+		   unsigned buttons);
+
+#define TABLET_ABS_MAX 32767	/* the virtio tablet's axis range: 0..this */
+
 /* ---- sandbox (seccomp.c) ------------------------------------------------- */
 
-enum seccomp_role { SECCOMP_VCPU, SECCOMP_IO };
+enum seccomp_role { SECCOMP_VCPU, SECCOMP_IO,
+		    SECCOMP_IO_DISPLAY /* + screen ioctls, screenshots, the control socket */ };
 int seccomp_install(enum seccomp_role role);
 
 #endif

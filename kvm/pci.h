@@ -35,6 +35,8 @@ struct pci_device {
 	uint8_t wmask[256];	/* which config bits the guest may change */
 	uint64_t bar_size[PCI_NUM_BARS]; /* 0: absent; 32-bit memory BARs */
 	uint64_t bar_addr[PCI_NUM_BARS];
+	bool bar_io[PCI_NUM_BARS]; /* an I/O-port BAR (size 4..256) */
+	unsigned intx_gsi;	/* 0: no INTx pin; else the wired IOAPIC line */
 	unsigned slot;
 	unsigned cap_last, cap_end; /* capability list bookkeeping */
 	pthread_mutex_t lock;	/* recursive; held around every callback */
@@ -45,6 +47,13 @@ int pci_init(struct vm *vm);
 int pci_register(struct vm *vm, struct pci_device *d, uint16_t vendor,
 		 uint16_t device, uint32_t class_code, uint16_t subsys_vendor,
 		 uint16_t subsys);
+/*
+ * INTx: pin A wired to IOAPIC line @gsi (an unused ISA IRQ; the guest finds
+ * it in PCI_INTERRUPT_LINE). Call before pci_register.
+ */
+void pci_intx_init(struct pci_device *d, unsigned gsi);
+/* Drives the line (level: asserted while @level), unless the guest disabled INTx. */
+void pci_set_intx(struct vm *vm, struct pci_device *d, bool level);
 /* Appends a capability of @len bytes (@cap[0] = ID); returns its offset. */
 int pci_add_cap(struct pci_device *d, const uint8_t *cap, unsigned len);
 

@@ -18,6 +18,9 @@ struct virtio_dev_ops {
 	/* Device-specific config (read by the guest at BAR offset 0x2000). */
 	void (*config_read)(struct virtio_dev *v, uint64_t off, uint8_t *data,
 			    unsigned size);
+	/* The guest writes device config (optional: most devices are read-only). */
+	void (*config_write)(struct virtio_dev *v, uint64_t off,
+			     const uint8_t *data, unsigned size);
 	/* Queue @q was kicked (or became ready); runs on the I/O thread. */
 	void (*queue_notify)(struct virtio_dev *v, unsigned q);
 	/* DRIVER_OK: the device may start (e.g. poll its tap). */
@@ -53,5 +56,7 @@ void virtio_notify(struct virtio_dev *v, unsigned q);
 int virtio_blk_create(struct vm *vm, struct blockdev *bd, struct errmsg *err);
 int virtio_net_create(struct vm *vm, int tap_fd, struct errmsg *err);
 int virtio_rng_create(struct vm *vm, struct errmsg *err);
+/* The absolute pointer; sets vm->tablet. */
+int virtio_input_create(struct vm *vm, struct errmsg *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/virtio_blk.h>
 #include <linux/virtio_ids.h>
+#include <linux/virtio_ring.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,7 +150,13 @@ int virtio_blk_create(struct vm *vm, struct blockdev *bd, struct errmsg *err)
 	b->v.ops = &blk_ops;
 	b->v.device_id = VIRTIO_ID_BLOCK;
 	b->v.nqueues = 1;
+	/*
+	 * Indirect descriptors: a request of many segments takes one ring
+	 * slot, so the guest keeps several in flight. EVENT_IDX: kicks and
+	 * interrupts only when the other side asked for them.
+	 */
 	b->v.features = 1ULL << VIRTIO_BLK_F_FLUSH | 1ULL << VIRTIO_BLK_F_SEG_MAX |
+			1ULL << VIRTIO_RING_F_INDIRECT_DESC | 1ULL << VIRTIO_RING_F_EVENT_IDX |
 			(bd->read_only ? 1ULL << VIRTIO_BLK_F_RO : 0);
 	put_le64(b->config + offsetof(struct virtio_blk_config, capacity),
 		 bd->size / BLK_SECTOR);

@@ -9,6 +9,7 @@
 #include <linux/kvm.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_pci.h>
+#include <linux/virtio_ring.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -116,7 +117,7 @@ void virtio_notify(struct virtio_dev *v, unsigned q)
 	struct virtio_pci *t = v->transport;
 
 	pthread_mutex_lock(&t->pci.lock);
-	if (q >= v->nqueues || !v->vq[q].ready || !vq_wants_irq(&v->vq[q])) {
+	if (q >= v->nqueues || !v->vq[q].ready || !vq_irq_due(&v->vq[q])) {
 		pthread_mutex_unlock(&t->pci.lock);
 		return;
 	}
@@ -236,6 +237,8 @@ static void common_write(struct virtio_pci *t, uint64_t off, uint32_t val)
 	case VIRTIO_PCI_COMMON_Q_USEDLO: set_lo(&q->used_gpa, val); break;
 	case VIRTIO_PCI_COMMON_Q_USEDHI: set_hi(&q->used_gpa, val); break;
 	case VIRTIO_PCI_COMMON_Q_ENABLE:
+		q->indirect = v->acked & (1ULL << VIRTIO_RING_F_INDIRECT_DESC);
+		q->event_idx = v->acked & (1ULL << VIRTIO_RING_F_EVENT_IDX);
 		if (val == 1 && vq_start(q, &v->vm->mem) < 0) {
 			log_warn("virtio: guest gave queue %u rings outside RAM", t->qselect);
 			t->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
@@ -294,6 +297,9 @@ static void bar_write(struct pci_device *d, unsigned bar, uint64_t off,
 		v |= (uint32_t)data[i] << (8 * i);
 	if (off < ISR_OFF) {
 		common_write(t, off, v);
+	} else if (off >= DEVICE_OFF && off < NOTIFY_OFF) {
+		if (t->v->ops->config_write)
+			t->v->ops->config_write(t->v, off - DEVICE_OFF, data, size);
 	} else if (off >= NOTIFY_OFF && off < NOTIFY_OFF + NOTIFY_MULT * VIRTIO_MAX_QUEUES) {
 		kick_queue(t, (unsigned)(off - NOTIFY_OFF) / NOTIFY_MULT); /* no ioeventfd hit */
 	} else if (off >= MSIX_TABLE_OFF && off + size <= MSIX_TABLE_OFF + sizeof(t->msix_table)) {

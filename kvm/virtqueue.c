@@ -26,6 +26,8 @@ int vq_start(struct virtqueue *q, const struct guest_mem *m)
 		return -EFAULT;
 	q->last_avail = 0;
 	q->used_idx = 0;
+	q->signalled = false;
+	q->signalled_used = 0;
 	q->ready = true;
 	return 0;
 }
@@ -40,6 +42,48 @@ static uint16_t load16_acquire(const uint8_t *p)
 	uint16_t v;
 	__atomic_load((const uint16_t *)(const void *)p, &v, __ATOMIC_ACQUIRE);
 	return v;
+}
+
+/* Appends descriptor @d's buffer to @c (empty ones are skipped). */
+static bool take_buf(struct virtqueue *q, struct vq_chain *c, const uint8_t *d)
+{
+	uint32_t len = get_le32(d + 8);
+	uint8_t *p;
+
+	if (!len)
+		return true;
+	if (c->n >= VQ_MAX_SIZE || !(p = gmem_ptr(q->mem, get_le64(d), len)))
+		return false;
+	c->buf[c->n++] = (struct vq_buf){ p, len,
+					  !!(get_le16(d + 12) & VRING_DESC_F_WRITE) };
+	return true;
+}
+
+/*
+ * An indirect table (2.7.5.3): a whole chain in guest memory, links inside
+ * the table, no table inside a table, at most VQ_MAX_SIZE entries in all.
+ */
+static bool walk_indirect(struct virtqueue *q, struct vq_chain *c, const uint8_t *d)
+{
+	uint32_t len = get_le32(d + 8), n = len / DESC_SIZE;
+	const uint8_t *table;
+	uint16_t i = 0;
+
+	if (!q->indirect || (get_le16(d + 12) & VRING_DESC_F_NEXT) || !n ||
+	    len % DESC_SIZE || n > VQ_MAX_SIZE ||
+	    !(table = gmem_ptr(q->mem, get_le64(d), len)))
+		return false;
+	for (unsigned walked = 0; walked < n; walked++) {
+		const uint8_t *e = table + (size_t)i * DESC_SIZE;
+		uint16_t flags = get_le16(e + 12);
+		if ((flags & VRING_DESC_F_INDIRECT) || !take_buf(q, c, e))
+			return false;
+		if (!(flags & VRING_DESC_F_NEXT))
+			return true;
+		if ((i = get_le16(e + 14)) >= n)
+			return false;
+	}
+	return false; /* a loop */
 }
 
 int vq_pop(struct virtqueue *q, struct vq_chain *c)
@@ -60,18 +104,14 @@ int vq_pop(struct virtqueue *q, struct vq_chain *c)
 		if (i >= q->size || walked == q->size)
 			goto broken; /* out of the table, or a loop */
 		const uint8_t *d = q->desc + (size_t)i * DESC_SIZE;
-		uint64_t addr = get_le64(d);
-		uint32_t len = get_le32(d + 8);
 		uint16_t flags = get_le16(d + 12);
-		if (flags & VRING_DESC_F_INDIRECT)
-			goto broken; /* not offered */
-		if (len) {
-			uint8_t *p = gmem_ptr(q->mem, addr, len);
-			if (!p)
-				goto broken;
-			c->buf[c->n++] = (struct vq_buf){ p, len,
-						  !!(flags & VRING_DESC_F_WRITE) };
+		if (flags & VRING_DESC_F_INDIRECT) {
+			if (!walk_indirect(q, c, d))
+				goto broken; /* not offered, or a bad table */
+			break;
 		}
+		if (!take_buf(q, c, d))
+			goto broken;
 		if (!(flags & VRING_DESC_F_NEXT))
 			break;
 		i = get_le16(d + 14);
@@ -94,9 +134,24 @@ void vq_push(struct virtqueue *q, uint16_t head, uint32_t written)
 			 __ATOMIC_RELEASE);
 }
 
+/* EVENT_IDX's fields, after the rings (2.7.6 and 2.7.8). */
+static uint8_t *used_event(const struct virtqueue *q)
+{
+	return q->avail + 4 + 2 * (size_t)q->size;
+}
+
+static uint8_t *avail_event(const struct virtqueue *q)
+{
+	return q->used + 4 + 8 * (size_t)q->size;
+}
+
 void vq_kicks_off(struct virtqueue *q)
 {
-	if (q->ready)
+	/*
+	 * With EVENT_IDX, leaving avail_event behind is what silences the
+	 * guest: it kicks only when its index passes the event we published.
+	 */
+	if (q->ready && !q->event_idx)
 		__atomic_store_n((uint16_t *)(void *)q->used, VRING_USED_F_NO_NOTIFY,
 				 __ATOMIC_RELAXED);
 }
@@ -105,7 +160,11 @@ bool vq_kicks_on(struct virtqueue *q)
 {
 	if (!q->ready || q->broken)
 		return false;
-	__atomic_store_n((uint16_t *)(void *)q->used, 0, __ATOMIC_RELAXED);
+	if (q->event_idx) /* kick me when you add the next one */
+		__atomic_store_n((uint16_t *)(void *)avail_event(q), q->last_avail,
+				 __ATOMIC_RELAXED);
+	else
+		__atomic_store_n((uint16_t *)(void *)q->used, 0, __ATOMIC_RELAXED);
 	/* The flag must be visible before we look at the ring again. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return load16_acquire(q->avail + 2) != q->last_avail;
@@ -115,6 +174,19 @@ bool vq_wants_irq(const struct virtqueue *q)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return !(get_le16(q->avail) & VRING_AVAIL_F_NO_INTERRUPT);
+}
+
+bool vq_irq_due(struct virtqueue *q)
+{
+	if (!q->event_idx)
+		return vq_wants_irq(q);
+	/* Our used index must be visible before we read what the guest wants. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	uint16_t event = get_le16(used_event(q)), old = q->signalled_used;
+	bool first = !q->signalled;
+	q->signalled = true;
+	q->signalled_used = q->used_idx;
+	return first || vq_need_event(event, q->used_idx, old);
 }
 
 size_t vq_chain_read(const struct vq_chain *c, size_t off, void *dst, size_t len)

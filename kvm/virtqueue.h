@@ -23,6 +23,11 @@ struct virtqueue {
 	uint16_t used_idx;
 	const struct guest_mem *mem;
 	uint8_t *desc, *avail, *used; /* host views, checked at vq_start */
+	/* Negotiated ring features, set by the transport before vq_start. */
+	bool indirect;		/* VIRTIO_RING_F_INDIRECT_DESC */
+	bool event_idx;		/* VIRTIO_RING_F_EVENT_IDX */
+	bool signalled;		/* EVENT_IDX: signalled_used is meaningful */
+	uint16_t signalled_used; /* used_idx at the last interrupt */
 };
 
 struct vq_buf {
@@ -53,6 +58,22 @@ void vq_kicks_off(struct virtqueue *q);
 bool vq_kicks_on(struct virtqueue *q);
 /* Whether the guest wants an interrupt now (VRING_AVAIL_F_NO_INTERRUPT). */
 bool vq_wants_irq(const struct virtqueue *q);
+
+/*
+ * EVENT_IDX (virtio 1.x, 2.7.7 and 2.7.10): whether an index moving from
+ * @old to @new_idx passed @event, the index the other side asked to hear
+ * about. Wrapping 16-bit arithmetic, as the spec writes it.
+ */
+static inline bool vq_need_event(uint16_t event, uint16_t new_idx, uint16_t old)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old);
+}
+/*
+ * Whether to interrupt the guest for the used buffers pushed since the last
+ * interrupt: with EVENT_IDX, only when they pass the guest's used_event
+ * (then remembered as signalled); else as vq_wants_irq().
+ */
+bool vq_irq_due(struct virtqueue *q);
 
 /* Copying over a chain's device-readable / device-writable parts. */
 size_t vq_chain_read(const struct vq_chain *c, size_t off, void *dst, size_t len);

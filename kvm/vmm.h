@@ -19,6 +19,14 @@ enum vmm_exit {
 	VMM_EXIT_ERROR = 1,
 	VMM_EXIT_REBOOT = 3,
 	VMM_EXIT_PANIC = 4,
+	VMM_EXIT_MENU = 5,	/* the user pressed the return-to-menu hotkey */
+};
+
+/* The guest's screen (a QXL display device) and where it is shown. */
+enum vmm_display {
+	VMM_DISPLAY_NONE = 0,	/* no display device: serial console only */
+	VMM_DISPLAY_SCREEN,	/* the host's screen (core/screen: DRM or fbdev) */
+	VMM_DISPLAY_OFFSCREEN,	/* in memory only: screenshots, tests */
 };
 
 #define VMM_MAX_CPUS 32
@@ -37,6 +45,11 @@ struct vmm_config {
 	int serial_out;		/* -1: console output dropped */
 	bool seccomp;		/* install the allow-list after set-up */
 	bool seccomp_test;	/* debugging aid: make a forbidden syscall */
+	enum vmm_display display;
+	unsigned display_width, display_height; /* 0: the screen's native size
+						   (offscreen: 1024x768) */
+	const char *control_path; /* unix socket for screenshot/key/pointer/quit */
+	bool menu_hotkey;	/* Ctrl+Alt+F12 stops the guest, exit VMM_EXIT_MENU */
 };
 
 /*
@@ -45,5 +58,13 @@ struct vmm_config {
  * @err saying what was wrong (no /dev/kvm, not a kernel, too little RAM...).
  */
 int vmm_run(const struct vmm_config *cfg, struct errmsg *err);
+
+/*
+ * A client of a running VMM's --control socket: sends @cmd (one line) and
+ * puts the one-line answer ("ok ..." / "error ...") in @answer. 0, or a
+ * negative errno with @err set when the socket cannot be used.
+ */
+int vmm_control(const char *path, const char *cmd, char *answer, size_t len,
+		struct errmsg *err);
 
 #endif

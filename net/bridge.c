@@ -73,15 +73,40 @@ int net_bridge_enslave(struct net_nl *nl, const char *bridge, const char *port,
 			   "add %s to the bridge", err);
 }
 
-int net_bridge_add_port(const char *bridge, const char *ifname,
+/* "BR" or "BR,vlan=N" (as `kvmbox vm run --net bridge=...` takes it). */
+static int port_spec_parse(const char *spec, char bridge[IFNAMSIZ], uint16_t *vid,
+			   struct errmsg *err)
+{
+	const char *comma = strchr(spec, ',');
+	size_t len = comma ? (size_t)(comma - spec) : strlen(spec);
+	uint64_t v = 0;
+
+	if (!len || len >= IFNAMSIZ)
+		return errmsg_set(err, -EINVAL, "bad bridge name in '%s'", spec);
+	memcpy(bridge, spec, len);
+	bridge[len] = 0;
+	if (comma && (!str_starts(comma + 1, "vlan=") ||
+		      parse_u64(comma + 6, 1, 4094, &v) < 0))
+		return errmsg_set(err, -EINVAL,
+				  "'%s': after the bridge name only ',vlan=N' (1..4094)",
+				  spec);
+	*vid = (uint16_t)v;
+	return 0;
+}
+
+int net_bridge_add_port(const char *spec, const char *ifname,
 			struct errmsg *err)
 {
+	char bridge[IFNAMSIZ];
+	uint16_t vid = 0;
 	struct net_nl *nl;
-	int r = net_nl_open(&nl, err);
+	int r = port_spec_parse(spec, bridge, &vid, err);
 
-	if (r < 0)
+	if (r < 0 || (r = net_nl_open(&nl, err)) < 0)
 		return r;
 	r = net_bridge_enslave(nl, bridge, ifname, err);
+	if (r >= 0 && vid)
+		r = net_vlan_join(nl, bridge, ifname, vid, err);
 	net_nl_close(nl);
 	return r;
 }

@@ -25,7 +25,10 @@
 int net_tap_open(const char *name, char ifname[IFNAMSIZ], struct errmsg *err);
 /* Makes the tap behind @fd outlive it (true) or not (false). */
 int net_tap_persist(int fd, bool persist, struct errmsg *err);
-/* Brings @ifname up and makes it a port of the existing bridge @bridge. */
+/*
+ * Brings @ifname up and makes it a port of the existing bridge @bridge:
+ * "BR", or "BR,vlan=N" for an access port of VLAN N (see net_vlan_join).
+ */
 int net_bridge_add_port(const char *bridge, const char *ifname,
 			struct errmsg *err);
 
@@ -86,6 +89,13 @@ int net_bridge_vlan_filtering(struct net_nl *nl, const char *bridge, bool on,
  */
 int net_port_vlan(struct net_nl *nl, const char *port, uint16_t vid,
 		  bool access, struct errmsg *err);
+/*
+ * A VM's port joins VLAN @vid: VLAN filtering on @bridge (turned on when
+ * off), @port an access port of @vid, and the bridge's uplink (the port
+ * net_bridge_setup adopted, if any) a trunk carrying @vid tagged.
+ */
+int net_vlan_join(struct net_nl *nl, const char *bridge, const char *port,
+		  uint16_t vid, struct errmsg *err);
 /*
  * The wired NIC to use: one already a port of @bridge_ifindex (0: none),
  * else the first free physical Ethernet NIC with carrier, else without.
@@ -341,5 +351,198 @@ int wol_enable(const char *iface, struct errmsg *err);
 
 /* Interfaces, bridge ports, addresses, carrier, then the daemon's status. */
 int net_show(int fd, const char *status_path, struct errmsg *err);
+
+/* ==== multicast deployment (net/mcast*.c, format in net/MCAST.md) ======== */
+/*
+ * One sender streams a file to any number of receivers on the LAN (IPv4
+ * multicast, UDP, TTL 1). The file is cut into numbered chunks (the
+ * manifest's), each chunk into packets of a fixed payload size; packets
+ * carry chunk and offset, so order does not matter. Receivers ask for what
+ * they miss with NAK bitmaps at the end of each pass; the sender resends
+ * the union in the next pass, pacing itself by the loss receivers report.
+ * net/ moves opaque chunks: the caller verifies and stores them.
+ */
+#define MCAST_MAGIC 0x434d564bu	   /* "KVMC" little-endian */
+#define MCAST_VERSION 1
+#define MCAST_HDR_LEN 16	   /* magic, version, type, reserved, session */
+#define MCAST_MAX_PKT 1472	   /* one Ethernet frame: 1500 - IPv4 - UDP */
+#define MCAST_DEFAULT_PORT 9077
+#define MCAST_DEFAULT_GROUP "239.255.77.1"
+#define MCAST_MAX_MANIFEST (64u << 20)
+#define MCAST_MAX_CHUNK (64u << 20)
+
+enum mcast_type {
+	MCAST_ANNOUNCE = 1, /* sender: geometry + a piece of the manifest */
+	MCAST_DATA = 2,	    /* sender: payload of one packet of one chunk */
+	MCAST_ROUND = 3,    /* sender: pass N ended; answer with NAKs */
+	MCAST_END = 4,	    /* sender: the session is over */
+	MCAST_NAK = 5,	    /* receiver: bitmap of missing packets */
+	MCAST_STATUS = 6,   /* receiver: progress, loss seen, done */
+};
+
+/* One parsed packet; pointers point into the datagram. */
+struct mcast_pkt {
+	enum mcast_type type;
+	uint64_t session;
+	union {
+		struct {
+			uint64_t file_size;
+			uint32_t chunk_size;
+			uint16_t payload; /* bytes of data per DATA packet */
+			uint32_t manifest_len;
+			uint8_t manifest_digest[32];
+			uint32_t piece_off;
+			const uint8_t *piece;
+			uint16_t piece_len;
+		} announce;
+		struct {
+			uint32_t seq;	   /* counts every DATA the sender sent */
+			uint32_t chunk;
+			uint32_t offset;   /* within the chunk */
+			const uint8_t *data;
+			uint16_t len;
+		} data;
+		struct {
+			uint32_t pass;
+			uint32_t seq;	   /* of the last DATA before it */
+		} round;
+		struct {
+			uint32_t receiver; /* random id of the receiver */
+			uint32_t pass;
+			uint64_t first;	   /* packet index of bit 0 */
+			uint32_t nbits;
+			const uint8_t *bits; /* (nbits + 7) / 8 bytes, LSB first */
+		} nak;
+		struct {
+			uint32_t receiver;
+			uint32_t pass;	   /* last ROUND seen */
+			uint32_t flags;	   /* MCAST_ST_* */
+			uint32_t got;	   /* DATA received in this report's span */
+			uint32_t expected; /* DATA sent in that span (by seq) */
+			uint64_t missing;  /* packets still missing */
+		} status;
+	};
+};
+#define MCAST_ST_DONE 1u	/* every chunk verified */
+#define MCAST_ST_MANIFEST 2u	/* the manifest arrived */
+
+/* Checks every field of a datagram (-EBADMSG + a line when wrong). */
+int mcast_pkt_parse(const uint8_t *p, size_t len, struct mcast_pkt *out,
+		    struct errmsg *err);
+/*
+ * Writes @m (the pointed-to bytes included) into @buf; its length, 0 if it
+ * does not fit in @size. A DATA packet with data NULL gets its header only
+ * (the payload is sent from elsewhere with scatter-gather).
+ */
+size_t mcast_pkt_build(uint8_t *buf, size_t size, const struct mcast_pkt *m);
+
+/* How a file is cut: chunks of chunk_size, packets of payload bytes. */
+struct mcast_geometry {
+	uint64_t file_size;
+	uint32_t chunk_size;
+	uint16_t payload;
+	uint64_t nchunks;
+	uint32_t chunk_pkts;	/* packets of a full chunk */
+	uint64_t npkts;		/* of the whole file */
+};
+/* Fills @g; -EINVAL when sizes are zero, too large or do not fit. */
+int mcast_geometry_init(struct mcast_geometry *g, uint64_t file_size,
+			uint32_t chunk_size, uint16_t payload);
+/* Packet index <-> (chunk, offset), and the bytes packet @i carries. */
+uint64_t mcast_pkt_index(const struct mcast_geometry *g, uint64_t chunk,
+			 uint32_t offset);
+void mcast_pkt_where(const struct mcast_geometry *g, uint64_t index,
+		     uint64_t *chunk, uint32_t *offset, uint32_t *len);
+uint32_t mcast_chunk_len(const struct mcast_geometry *g, uint64_t chunk);
+
+/*
+ * Sending rate: multiplicative decrease when receivers report more loss
+ * than the background loss of the link (the least seen lately), gentle
+ * increase otherwise; bytes per second within [min, max].
+ */
+struct mcast_rate {
+	uint64_t rate, min, max;
+	uint32_t floor_permille[8]; /* least loss of recent windows */
+	unsigned nwin;
+};
+void mcast_rate_init(struct mcast_rate *r, uint64_t start, uint64_t min,
+		     uint64_t max);
+/* One window's worst reported loss; returns the new rate. */
+uint64_t mcast_rate_update(struct mcast_rate *r, uint32_t loss_permille);
+
+struct mcast_addr {
+	struct in_addr group;
+	uint16_t port;
+	char iface[IFNAMSIZ];	/* "" : the kernel's choice */
+};
+/* "239.1.2.3:9000", "239.1.2.3" (default port) or ":9000". */
+int mcast_addr_parse(const char *s, struct mcast_addr *a, struct errmsg *err);
+
+struct mcast_send_config {
+	struct mcast_addr addr;
+	int fd;			/* the file, read with mmap */
+	const struct mcast_geometry *geo;
+	const uint8_t *manifest;
+	size_t manifest_len;
+	uint64_t max_rate;	/* bytes/s; 0: 1 GB/s */
+	unsigned wait_receivers; /* start when this many said hello */
+	unsigned wait_s;	/* ... or after this long (0: 60 s) */
+	unsigned idle_s;	/* a receiver silent this long is dropped (10) */
+	unsigned max_passes;	/* 0: 100 */
+	bool quiet;
+};
+struct mcast_send_stats {
+	uint64_t session;
+	uint64_t data_pkts, resent_pkts, bytes;
+	unsigned passes, receivers, done, dropped;
+	uint64_t ns;		/* first DATA to END */
+	uint64_t final_rate;
+};
+/* Runs a whole session; 0 when every receiver that joined is done. */
+int mcast_send_run(const struct mcast_send_config *c,
+		   struct mcast_send_stats *st, struct errmsg *err);
+
+struct mcast_recv_stats {
+	uint64_t session;
+	uint64_t data_pkts, dup_pkts, foreign_pkts, bad_pkts;
+	uint64_t chunks, bad_chunks, have_chunks;
+	uint64_t missing_chunks;	/* at return */
+	uint64_t bytes;
+	bool ended;			/* the sender said END */
+	uint64_t ns;
+};
+struct mcast_recv_ops {
+	/*
+	 * The manifest, whole and matching the announced digest. 0 accepts;
+	 * a -errno (with @err set) aborts the session.
+	 */
+	int (*manifest)(void *ctx, const uint8_t *text, size_t len,
+			const struct mcast_geometry *g, struct errmsg *err);
+	/* A chunk already stored before (resume): not asked for again. */
+	bool (*have)(void *ctx, uint64_t chunk);
+	/*
+	 * A whole chunk: 0 kept, -EBADMSG rejected (its packets are asked
+	 * for again), other -errno abort the session.
+	 */
+	int (*chunk)(void *ctx, uint64_t chunk, const void *data, size_t len,
+		     struct errmsg *err);
+};
+struct mcast_recv_config {
+	struct mcast_addr addr;
+	int spool_fd;		/* scratch file for partial chunks (-1: none) */
+	uint64_t mem_spool_max;	/* files up to this size: in memory instead */
+	unsigned timeout_s;	/* give up after this long without the session */
+	bool quiet;
+};
+/*
+ * Receives one session. 0 when every chunk was kept; -ETIMEDOUT or
+ * -ECONNRESET (sender ended) with chunks missing: st->missing_chunks says
+ * how many, and the caller may complete them another way.
+ */
+int mcast_recv_run(const struct mcast_recv_config *c,
+		   const struct mcast_recv_ops *ops, void *ctx,
+		   struct mcast_recv_stats *st, struct errmsg *err);
+
+/* ==== end of multicast deployment ======================================== */
 
 #endif

@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <netlink/msg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nl_private.h"
@@ -101,4 +103,70 @@ int net_port_vlan(struct net_nl *nl, const char *port, uint16_t vid,
 			return nl_fail(err, r, "remove VLAN 1 from %s", port);
 	}
 	return 0;
+}
+
+/*
+ * The uplink: the port whose MAC the bridge took when net_bridge_setup
+ * adopted it (an address set on purpose, addr_assign_type 3). A bridge that
+ * chose its own address (an isolated one) has no uplink.
+ */
+static bool bridge_mac_set(const char *bridge)
+{
+	char path[96], v[8] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type", bridge);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(v, sizeof(v), f))
+		v[0] = 0;
+	fclose(f);
+	return atoi(v) == 3; /* NET_ADDR_SET */
+}
+
+static int trunk_uplink(struct net_nl *nl, const char *bridge,
+			const struct net_link_info *br, uint16_t vid, struct errmsg *err)
+{
+	char uplink[IFNAMSIZ] = "";
+	struct nl_cache *cache = NULL;
+	int r;
+
+	if (!bridge_mac_set(bridge))
+		return 0;
+	r = rtnl_link_alloc_cache(nl_sock(nl), AF_UNSPEC, &cache);
+	if (r < 0)
+		return nl_fail(err, r, "%s", "list links");
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		struct nl_addr *a = rtnl_link_get_addr(l);
+		const char *kind = rtnl_link_get_type(l);
+
+		if (rtnl_link_get_master(l) == br->ifindex && a && nl_addr_get_len(a) == 6 &&
+		    !memcmp(nl_addr_get_binary_addr(a), br->mac, 6) &&
+		    !(kind && !strcmp(kind, "tun")) && rtnl_link_get_name(l))
+			str_copy(uplink, sizeof(uplink), rtnl_link_get_name(l));
+	}
+	nl_cache_free(cache);
+	return uplink[0] ? net_port_vlan(nl, uplink, vid, false, err) : 0;
+}
+
+int net_vlan_join(struct net_nl *nl, const char *bridge, const char *port,
+		  uint16_t vid, struct errmsg *err)
+{
+	struct net_link_info br;
+	int r;
+
+	if (vid < 1 || vid > 4094)
+		return errmsg_set(err, -EINVAL, "VLAN id %u is not in 1..4094", vid);
+	r = net_link_get(nl, bridge, &br, err);
+	if (r >= 0)
+		r = net_bridge_vlan_filtering(nl, bridge, true, err);
+	if (r >= 0)
+		r = net_port_vlan(nl, port, vid, true, err);
+	if (r >= 0)
+		r = trunk_uplink(nl, bridge, &br, vid, err);
+	if (r >= 0)
+		log_info("net: %s is on VLAN %u of %s", port, vid, bridge);
+	return r;
 }

@@ -28,9 +28,6 @@ struct client {
 	/* typing */
 	const char *type_pos;
 	uint64_t next_key_ns;
-	/* cursor (not drawn off-screen; kept for the display back-end) */
-	int16_t cursor_x, cursor_y;
-	bool cursor_visible;
 	unsigned recorded;
 	int end;
 };
@@ -67,7 +64,9 @@ static int link_display(struct client *s, struct errmsg *err)
 	uint8_t init[14], comp = s->o->compression == SPICE_COMPRESS_LZ4 ?
 					SPICE_IMAGE_COMPRESSION_LZ4 :
 				 s->o->compression == SPICE_COMPRESS_GLZ ?
-					SPICE_IMAGE_COMPRESSION_GLZ : SPICE_IMAGE_COMPRESSION_LZ;
+					SPICE_IMAGE_COMPRESSION_GLZ :
+				 s->o->compression == SPICE_COMPRESS_QUIC ?
+					SPICE_IMAGE_COMPRESSION_QUIC : SPICE_IMAGE_COMPRESSION_LZ;
 	int rc;
 
 	if (comp == SPICE_IMAGE_COMPRESSION_LZ4)
@@ -156,26 +155,10 @@ static int on_main(struct client *s, const struct chan_msg *m, struct errmsg *er
 	return 0; /* guest tools (absent), multimedia time, name, uuid ... */
 }
 
-static int on_cursor(struct client *s, const struct chan_msg *m)
+static int on_cursor(struct client *s, const struct chan_msg *m,
+		     struct errmsg *err)
 {
-	struct rd r = rd_init(m->body, m->len);
-
-	switch (m->type) {
-	case SPICE_MSG_CURSOR_INIT:
-	case SPICE_MSG_CURSOR_SET:
-	case SPICE_MSG_CURSOR_MOVE:
-		s->cursor_x = (int16_t)rd_u16(&r);
-		s->cursor_y = (int16_t)rd_u16(&r);
-		if (m->type == SPICE_MSG_CURSOR_INIT)
-			rd_take(&r, 4);
-		if (m->type != SPICE_MSG_CURSOR_MOVE)
-			s->cursor_visible = rd_u8(&r);
-		break;
-	case SPICE_MSG_CURSOR_HIDE:
-		s->cursor_visible = false;
-		break;
-	}
-	return 0;
+	return spice_cursor_message(s->d, m->type, m->body, m->len, err);
 }
 
 static int dispatch(struct client *s, int which, const struct chan_msg *m,
@@ -198,7 +181,7 @@ static int dispatch(struct client *s, int which, const struct chan_msg *m,
 		}
 		return rc;
 	case CH_CURSOR:
-		return on_cursor(s, m);
+		return on_cursor(s, m, err);
 	case CH_INPUTS:
 		inputs_message(&s->in, m->type);
 		return 0;

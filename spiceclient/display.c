@@ -43,6 +43,8 @@ void spice_display_free(struct spice_display *d)
 	surfaces_drop_all(d);
 	pixmap_drop_all(d);
 	spice_pixels_free(&d->scratch);
+	spice_pixels_free(&d->cursor.shape);
+	cursor_cache_clear(d);
 	spice_glz_free(d->glz);
 	free(d->surfaces);
 	free(d);
@@ -54,6 +56,9 @@ void spice_display_reset(struct spice_display *d)
 	pixmap_drop_all(d);
 	palette_drop_all(d);
 	spice_glz_clear(d->glz);
+	spice_pixels_free(&d->cursor.shape);
+	cursor_cache_clear(d);
+	d->cursor.visible = false;
 }
 
 void spice_display_set_output(struct spice_display *d,

@@ -28,6 +28,14 @@ struct palette {
 	uint32_t ents[256];
 };
 
+/* Cursor shapes the server asked us to keep (ids are its choice). */
+#define CURSOR_CACHE 16
+struct cursor_slot {
+	uint64_t id;
+	struct spice_pixels shape; /* px NULL: free */
+	int hot_x, hot_y;
+};
+
 struct spice_display {
 	struct spice_pixels *surfaces; /* [MAX_SURFACES], px NULL when absent */
 	uint64_t surface_pixels;       /* allocated in all surfaces */
@@ -42,6 +50,9 @@ struct spice_display {
 	struct spice_output out;
 	bool has_out;
 	uint64_t draws;
+	struct spice_cursor cursor;
+	struct cursor_slot cursor_cache[CURSOR_CACHE];
+	unsigned cursor_next;
 };
 
 /* A decoded source image: @pic points at @own, a cache entry or a surface. */
@@ -59,5 +70,6 @@ void pixmap_drop(struct spice_display *d, uint64_t id);
 void pixmap_drop_all(struct spice_display *d);
 void palette_drop(struct spice_display *d, uint64_t id);
 void palette_drop_all(struct spice_display *d);
+void cursor_cache_clear(struct spice_display *d);
 
 #endif

@@ -230,6 +230,10 @@ int image_get(struct spice_display *d, const struct rd *msg, uint32_t ptr,
 		data = binary(&r, &size, err);
 		rc = data ? spice_glz_decode(d->glz, data, size, w, h, out, err) : -EBADMSG;
 		break;
+	case SPICE_IMAGE_TYPE_QUIC:
+		data = binary(&r, &size, err);
+		rc = data ? spice_quic_decode(data, size, w, h, out, err) : -EBADMSG;
+		break;
 	case SPICE_IMAGE_TYPE_LZ4:
 		data = binary(&r, &size, err);
 		rc = data ? spice_lz4_decode(data, size, w, h, out, err) : -EBADMSG;

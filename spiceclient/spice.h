@@ -96,6 +96,13 @@ int spice_glz_decode(struct spice_glz *g, const uint8_t *data, size_t len,
 int spice_lz4_decode(const uint8_t *data, size_t len, uint32_t width,
 		     uint32_t height, struct spice_pixels *out,
 		     struct errmsg *err);
+/*
+ * SPICE QUIC image (RGB32, RGB24, RGB16 or RGBA stream) into @out; its
+ * size must match @want_w × @want_h when those are non-zero.
+ */
+int spice_quic_decode(const uint8_t *data, size_t len, uint32_t want_w,
+		      uint32_t want_h, struct spice_pixels *out,
+		      struct errmsg *err);
 /* Uncompressed bitmap of SPICE_BITMAP_FMT_* @fmt. */
 int spice_bitmap_decode(uint8_t fmt, bool top_down, const uint8_t *data,
 			size_t len, uint32_t width, uint32_t height,
@@ -107,7 +114,19 @@ int spice_bitmap_decode(uint8_t fmt, bool top_down, const uint8_t *data,
 
 struct spice_display;
 
-/* Where finished pictures go: off-screen (PPM) now, DRM/fbdev later. */
+/*
+ * The remote pointer: its shape (non-premultiplied ARGB; px NULL when the
+ * server set none) with the hot spot, and where the hot spot is on the
+ * remote screen.
+ */
+struct spice_cursor {
+	struct spice_pixels shape;
+	int hot_x, hot_y;
+	int x, y;
+	bool visible;
+};
+
+/* Where finished pictures go: off-screen (PPM) or the host's screen. */
 struct spice_output {
 	void *ctx;
 	/* The primary surface appeared or changed size. */
@@ -115,6 +134,8 @@ struct spice_output {
 	/* An area of @pic (the primary surface) changed. */
 	void (*update)(void *ctx, const struct spice_pixels *pic, int x, int y,
 		       int w, int h);
+	/* Optional: the cursor's shape, position or visibility changed. */
+	void (*cursor)(void *ctx, const struct spice_cursor *c);
 };
 
 int spice_display_new(struct spice_display **out);
@@ -133,6 +154,18 @@ int spice_display_message(struct spice_display *d, uint16_t type,
 const struct spice_pixels *spice_display_primary(struct spice_display *d);
 /* Number of draw commands applied so far (for waiting on "first frame"). */
 uint64_t spice_display_draw_count(struct spice_display *d);
+
+/*
+ * Applies one cursor-channel message (SPICE_MSG_CURSOR_*): shapes of types
+ * ALPHA, MONO and COLOR32 (others leave no shape), position, visibility,
+ * the cursor cache. Malformed messages return -EBADMSG with @err.
+ */
+int spice_cursor_message(struct spice_display *d, uint16_t type,
+			 const uint8_t *body, size_t len, struct errmsg *err);
+const struct spice_cursor *spice_display_cursor(struct spice_display *d);
+/* Blends the shape with its hot spot at (@x, @y) into an XRGB picture. */
+void spice_cursor_draw(const struct spice_cursor *c, uint32_t *px, unsigned w,
+		       unsigned h, size_t stride_px, int x, int y);
 
 /* PPM (P6) writer for screenshots. */
 int spice_ppm_write(const char *path, const struct spice_pixels *p,
@@ -186,7 +219,7 @@ struct spice_client_opts {
 	const char *type_text;
 	unsigned type_delay_ms; /* after the inputs channel is up */
 	enum spice_compression { SPICE_COMPRESS_LZ, SPICE_COMPRESS_LZ4,
-				 SPICE_COMPRESS_GLZ } compression;
+				 SPICE_COMPRESS_GLZ, SPICE_COMPRESS_QUIC } compression;
 	/* When set, every display message is also written to this folder. */
 	const char *record_dir;
 	/* Set once the main channel is linked (the server is really there). */
@@ -204,6 +237,44 @@ struct spice_client_opts {
  */
 int spice_client_run(const struct spice_client_opts *o,
 		      struct spice_display *d, struct errmsg *err);
+
+/* ---- the host's screen and input (fullscreen.c, hostinput.c) ---------- */
+
+/*
+ * The remote desktop on the host's screen (core/screen: DRM/KMS or fbdev,
+ * @device NULL to pick one): centred 1:1 when it fits, else scaled to fit;
+ * only damaged areas are copied and presented; the pointer drawn on top.
+ */
+struct spice_screen;
+int spice_screen_open(const char *device, struct spice_screen **out,
+		      struct errmsg *err);
+void spice_screen_close(struct spice_screen *s);
+/* Fills @o as the output to give spice_client_opts; returns @o. */
+const struct spice_output *spice_screen_output(struct spice_screen *s,
+					       struct spice_output *o);
+/* Shows what changed in @d's primary since the last call (between events). */
+int spice_screen_present(struct spice_screen *s, struct spice_display *d);
+/* Client mouse mode: the pointer is ours, at (@x, @y) on the remote screen. */
+void spice_screen_pointer(struct spice_screen *s, bool own, int x, int y);
+/* Where the remote picture sits on the screen; false before it exists. */
+bool spice_screen_placement(const struct spice_screen *s, struct gfx_rect *out,
+			    unsigned *remote_w, unsigned *remote_h);
+void spice_screen_size(const struct spice_screen *s, unsigned *w, unsigned *h);
+/* What the screen shows now, as PPM. */
+int spice_screen_shot(struct spice_screen *s, const char *path);
+
+/* Host keyboard/pointer events (core input_msg) to the inputs channel. */
+struct spice_host_input {
+	struct spice_screen *screen; /* for absolute pointers; may be NULL */
+	unsigned buttons;	     /* SPICE_MOUSE_BUTTON_MASK_* held */
+	int x, y;		     /* our pointer on the remote screen */
+	int last_abs_x, last_abs_y;  /* last tablet position (server mode) */
+	unsigned shift;		     /* shift keys held (bits) */
+	bool quit;		     /* Shift+F12 pressed: end the session */
+};
+void spice_host_input_init(struct spice_host_input *h, struct spice_screen *scr);
+void spice_host_input_event(struct spice_host_input *h, struct spice_inputs *in,
+			    const struct input_msg *m);
 
 /* Set 1 scancode (make code; 0xe0xx for extended) of an ASCII char. */
 int spice_scancode_of_char(char c, bool *shift);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What an HTTP server may send, on arbitrary bytes: the response head, the
- * chunked body framing (fed whole and cut in two), redirect targets.
+ * chunked body framing (fed whole and cut in two), redirect targets; and
+ * what a client may ask of `image serve`: request targets and byte ranges.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 
 #include "core/core.h"
@@ -46,6 +48,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(loc, data, MIN(size, sizeof(loc) - 1));
 	loc[MIN(size, sizeof(loc) - 1)] = 0;
 	if (http_url_parse(loc, &u, &e) == 0 && (u.path[0] != '/' || !u.host[0]))
+		abort();
+	bool said_keep = false;
+	for (int i = 0; r > 0 && i + 10 <= r; i++)
+		said_keep |= !strncasecmp((const char *)data + i, "keep-alive", 10);
+	if (r > 0 && !strncmp((const char *)data, "HTTP/1.0", 8) && !said_keep && h.keep_alive)
+		abort(); /* HTTP/1.0 closes unless told otherwise */
+
+	/* Server side: a target never escapes, a range stays inside the file. */
+	char path[256];
+	if (http_path_decode(loc, path, sizeof(path))) {
+		size_t n = strlen(path);
+		if (n >= sizeof(path) || !strcmp(path, "..") || !strncmp(path, "../", 3) ||
+		    strstr(path, "/../") || (n >= 3 && !strcmp(path + n - 3, "/..")))
+			abort();
+	}
+	uint64_t fsize = size ? data[size - 1] * 997u : 0, ra, rb;
+	if (http_range_parse(loc, fsize, &ra, &rb) == 0 && !(ra < rb && rb <= fsize))
 		abort();
 	free(a);
 	free(b);

@@ -17,7 +17,8 @@ L2_MODULES="drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko
   drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko
   drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko net/core/failover.ko
   drivers/net/net_failover.ko drivers/net/virtio_net.ko
-  drivers/char/hw_random/virtio-rng.ko"
+  drivers/char/hw_random/virtio-rng.ko drivers/misc/pvpanic/pvpanic.ko
+  drivers/misc/pvpanic/pvpanic-mmio.ko"
 L1_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm.ko
   arch/x86/kvm/kvm-amd.ko drivers/net/tun.ko"
 
@@ -52,6 +53,11 @@ echo "L2-RNG $(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)"
 ip link set eth0 up && ip addr add 10.211.0.2/24 dev eth0
 /bin/udp send 10.211.0.1 5555 hello-from-l2
 echo L2-DONE
+# The panic run: the guest's pvpanic driver (ACPI QEMU0001) tells the VMM.
+if grep -q kvmbox.test_panic /proc/cmdline; then
+  insmod /lib/modules/pvpanic.ko; insmod /lib/modules/pvpanic-mmio.ko
+  echo c > /proc/sysrq-trigger
+fi
 poweroff -f
 INIT
 }
@@ -86,6 +92,8 @@ for run in $(cat /k/runs); do
     bzimage) vm bzimage --kernel /k/vmlinuz --initrd /k/l2.cpio ;;
     smp) vm smp --kernel /k/vmlinuz --initrd /k/l2.cpio --cpus 2 ;;
     pvh) vm pvh --kernel /k/vmlinux --initrd /k/l2.cpio ;;
+    panic) vm panic --kernel /k/vmlinuz --initrd /k/l2.cpio \
+             --cmdline "console=ttyS0 quiet panic=-1 kvmbox.test_panic" ;;
     debug) vm debug --kernel /k/vmlinuz --initrd /k/l2.cpio \
              --cmdline "console=ttyS0 earlyprintk=serial,ttyS0,115200 loglevel=8 panic=-1" ;;
   esac

@@ -4,11 +4,16 @@
 # line), then obeys the console: poweroff (exit 0), reboot (3), panic (4),
 # fail (1 with a one-line reason on stderr). A headless (ghost) VM just runs
 # until it is stopped, its pid in $FAKE_VM_DIR/ghost-NAME.pid. It also stands
-# in for `kvmbox spice` (quit: exit 0, badpass: 3) and `kvmbox disk reset`.
+# in for `kvmbox spice` (quit: exit 0, badpass: 3), `kvmbox disk reset` and
+# `kvmbox net setup` (fails with $FAKE_NET_FAIL when set).
 dir=${FAKE_VM_DIR:?}
 echo "$*" >> "$dir/calls"
 if [ "$1 $2 $3" = "disk reset --cache" ]; then   # as `kvmbox disk reset`
   rm -f "$4/overlays/$5-"*.overlay; exit 0
+fi
+if [ "$1 $2" = "net setup" ]; then          # as `kvmbox net setup --bridge BR --isolated`
+  [ -z "${FAKE_NET_FAIL:-}" ] || { echo "kvmbox net: $FAKE_NET_FAIL" >&2; exit 1; }
+  echo "$4 ready (no uplink)"; exit 0
 fi
 if [ "$1" = spice ]; then                  # as `kvmbox spice URL --fullscreen`
   echo "fake-spice: connected to $2 $3"

@@ -168,6 +168,16 @@ TEST(catalog_errors_name_file_and_line)
 		     "c.ini:5: memory must be a size from 16M to 1T in whole MiB (e.g. 512M, 2G)");
 	expect_error(APP KERN "cpus = 0\n", "c.ini:5: cpus must be a number from 1 to 64");
 	expect_error(APP KERN "vlan = 4095\n", "c.ini:5: vlan must be a number from 1 to 4094");
+	expect_error(APP KERN "network = isolated\nisolated_net = abcdefghijkl\n",
+		     "c.ini:6: isolated_net must be 1-11 of a-z 0-9 _ -");
+	expect_error(APP KERN "network = isolated\nisolated_net = Lab\n",
+		     "c.ini:6: isolated_net must be 1-11 of a-z 0-9 _ -");
+	expect_error(APP KERN "isolated_net = lab\n",
+		     "c.ini:1: appliance 'a': isolated_net is only for network = isolated");
+	expect_error("[catalog]\ncache_budget = 0\n",
+		     "c.ini:2: cache_budget must be a size from 1M to 1P (e.g. 20G); bare numbers are MiB");
+	expect_error("[catalog]\ncache_budget = lots\n",
+		     "c.ini:2: cache_budget must be a size from 1M to 1P (e.g. 20G); bare numbers are MiB");
 	expect_error(APP KERN "network = wifi\n",
 		     "c.ini:5: network must be bridged, isolated or none, not 'wifi'");
 	expect_error(APP KERN "mode = background\n",

@@ -223,12 +223,93 @@ TEST(menu_vm_command_line)
 	CHECK(!has_arg(&v, "--initrd", NULL));
 	pl.serial = "/run/kvmbox/ghost-router.serial";
 	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[1], &pl, &e), 0);
-	CHECK(has_arg(&v, "--net", "none")); /* isolated: no host bridge yet */
+	CHECK(has_arg(&v, "--net", "bridge=kvi-default")); /* isolated: its set's bridge */
 	CHECK(has_arg(&v, "--serial", "/run/kvmbox/ghost-router.serial"));
 	CHECK(has_arg(&v, "--mem", "512"));
 	pl.bridge = NULL; /* no network daemon: bridged runs without a NIC */
 	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[0], &pl, &e), 0);
 	CHECK(has_arg(&v, "--net", "none"));
+	catalog_free(&c);
+}
+
+/* network = isolated and vlan = N as `vm run --net` options. */
+TEST(menu_vm_network)
+{
+	static const char text[] =
+		"[appliance a]\ntitle = A\nkernel = k\nkernel_sha256 = " D1 "\n"
+		"network = isolated\nisolated_net = tp3\nvlan = 20\n"
+		"[appliance b]\ntitle = B\nkernel = k\nkernel_sha256 = " D1 "\nvlan = 4094\n"
+		"[appliance c]\ntitle = C\nkernel = k\nkernel_sha256 = " D1 "\n"
+		"network = isolated\nisolated_net = abcdefghijk\nallow_menu_return = yes\n";
+	struct menu_vm_place pl = { .kvmbox = "/bin/kvmbox", .paths = { "/s/k" },
+				    .bridge = "br0", .serial = "stdio" };
+	struct menu_vm_argv v;
+	struct catalog c;
+	struct errmsg e;
+	char br[16];
+
+	CHECK_EQ(catalog_parse("n.ini", text, strlen(text), &c, &e), 0);
+	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[0], &pl, &e), 0);
+	CHECK(has_arg(&v, "--net", "bridge=kvi-tp3,vlan=20"));
+	CHECK(!has_arg(&v, "--display", NULL));
+	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[1], &pl, &e), 0);
+	CHECK(has_arg(&v, "--net", "bridge=br0,vlan=4094"));
+	menu_isolated_bridge(&c.apps[2], br);
+	CHECK_STR(br, "kvi-abcdefghijk"); /* 15 characters: the longest name */
+	pl.display = "screen";
+	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[2], &pl, &e), 0);
+	CHECK(has_arg(&v, "--display", "screen"));
+	CHECK(has_arg(&v, "--menu-hotkey", NULL));  /* allow_menu_return = yes */
+	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[1], &pl, &e), 0);
+	CHECK(!has_arg(&v, "--menu-hotkey", NULL)); /* the default: no */
+	pl.bridge = NULL; /* no bridge from the daemon: no NIC, VLAN or not */
+	CHECK_EQ(menu_vm_argv_build(&v, &c.apps[1], &pl, &e), 0);
+	CHECK(has_arg(&v, "--net", "none"));
+	catalog_free(&c);
+}
+
+static uint8_t gc_first_kept[SHA256_LEN];
+static size_t gc_nkeep;
+static uint64_t gc_budget;
+
+static int fake_gc(void *ctx, uint64_t budget, const uint8_t (*keep)[SHA256_LEN],
+		   size_t nkeep, struct errmsg *err)
+{
+	(void)ctx, (void)err;
+	gc_budget = budget;
+	gc_nkeep = nkeep;
+	if (nkeep)
+		memcpy(gc_first_kept, keep[0], SHA256_LEN);
+	for (size_t i = 0; i < nkeep; i++) /* every kept digest is the catalog's */
+		if (keep[i][0] != 0x11 && keep[i][0] != 0x22)
+			return -EINVAL;
+	return 0;
+}
+
+/* After a sync: what the catalog names is kept, within its budget. */
+TEST(menu_cache_gc_keeps_catalog)
+{
+	struct menu_store st = { .gc = fake_gc, .ctx = &st };
+	struct catalog c;
+	struct errmsg e;
+
+	load(&c);
+	CHECK_EQ(menu_cache_gc(&st, &c, test_tmpdir(), &e), 0);
+	/* desk: kernel, initrd, 2 disks; router: kernel; exam: kernel, disk; lab: kernel */
+	CHECK_EQ(gc_nkeep, 8);
+	CHECK(gc_budget > 0); /* 90 % of the test folder's file system */
+	CHECK_EQ(gc_budget, menu_cache_budget(&c, test_tmpdir()));
+	catalog_free(&c);
+
+	static const char text[] = "[catalog]\ncache_budget = 20G\n"
+		"[appliance a]\ntitle = A\nkernel = k\nkernel_sha256 = " D2 "\n";
+	CHECK_EQ(catalog_parse("b.ini", text, strlen(text), &c, &e), 0);
+	CHECK_EQ(menu_cache_gc(&st, &c, test_tmpdir(), &e), 0);
+	CHECK_EQ(gc_budget, 20ull << 30);
+	CHECK_EQ(gc_nkeep, 1);
+	CHECK_EQ(gc_first_kept[31], 0x22);
+	st.gc = NULL; /* no store: nothing to do */
+	CHECK_EQ(menu_cache_gc(&st, &c, test_tmpdir(), &e), 0);
 	catalog_free(&c);
 }
 

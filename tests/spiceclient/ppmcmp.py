@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-# ppmcmp.py A.ppm B.ppm: prints the percentage of identical pixels
-# (0 when the sizes differ).
+# ppmcmp.py A.ppm B.ppm [X Y]: prints the percentage of identical pixels
+# (0 when the sizes differ). With X Y, B is compared with the area of A
+# whose top-left corner is at (X, Y) (B placed on a larger screen).
 import sys
 
 def load(path):
@@ -23,6 +24,13 @@ def load(path):
 
 aw, ah, a = load(sys.argv[1])
 bw, bh, b = load(sys.argv[2])
+if len(sys.argv) > 4:
+    x, y = int(sys.argv[3]), int(sys.argv[4])
+    if x < 0 or y < 0 or x + bw > aw or y + bh > ah:
+        print("0.00 %dx%d does not fit at %d,%d in %dx%d" % (bw, bh, x, y, aw, ah))
+        sys.exit(0)
+    a = b"".join(a[3 * ((y + r) * aw + x):3 * ((y + r) * aw + x + bw)] for r in range(bh))
+    aw, ah = bw, bh
 if (aw, ah) != (bw, bh):
     print("0.00 sizes %dx%d vs %dx%d" % (aw, ah, bw, bh))
     sys.exit(0)

@@ -111,3 +111,21 @@ TEST(replay_qemu_glz_dictionary)
 	free(pa);
 	free(pg);
 }
+
+TEST(replay_qemu_quic)
+{
+	uint8_t a[SHA256_LEN], q[SHA256_LEN];
+	uint32_t aw, ah, qw, qh, differ = 0;
+	uint32_t *pa = replay("seabios-lz", a, &aw, &ah);
+	/* The same screen with every image QUIC-coded (the text screen's runs
+	 * and the model's adaptation across 640x480 and glyph-sized images). */
+	uint32_t *pq = replay("seabios-quic", q, &qw, &qh);
+
+	CHECK_EQ(qw, aw);
+	CHECK_EQ(qh, ah);
+	for (size_t i = 0; i < (size_t)aw * ah; i++)
+		differ += pa[i] != pq[i];
+	CHECK(differ <= 9 * 2);
+	free(pa);
+	free(pq);
+}

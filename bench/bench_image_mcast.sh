@@ -1,0 +1,119 @@
+# image multicast: kvmbox image mcast-send/mcast-recv vs udpcast
+# (udp-sender/udp-receiver) sending the same 1 GiB file to 4 receivers, each
+# in its own network namespace on a bridge (veths), sender in its own.
+# (1) throughput at 0 % loss (target >= 1.0x udpcast), median of 3 runs;
+# (2) completion and time at 10 % loss on every receiver's link (nftables
+# ingress drop), one run each. Times run from starting the sender to the
+# last receiver exiting. kvmbox also hashes the file for its manifest first
+# (sender), verifies every chunk and installs into a store (receivers);
+# udpcast only writes the file. Namespaces removed at the end.
+set -euo pipefail
+. bench/lib.sh
+[ "$(id -u)" = 0 ] || { echo "bench_image_mcast: needs root (namespaces); skipped"; exit 0; }
+command -v udp-sender > /dev/null || { echo "bench_image_mcast: no udpcast; skipped"; exit 0; }
+N=kvbm$$
+RECEIVERS=(r1 r2 r3 r4)
+MIB=${MCAST_BENCH_MIB:-1024}
+T=$(mktemp -d "${TMPDIR:-/tmp}/kvmbox-bench.XXXXXX")
+cleanup() {
+  for ns in ${N}b ${N}s "${RECEIVERS[@]/#/$N}"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+# The file: random bytes, made once and kept (key: size and version).
+CACHE=${HOME:-/root}/.cache/kvmbox/mcast-random-${MIB}m-v1
+if [ ! -s "$CACHE" ]; then
+  mkdir -p "$(dirname "$CACHE")"
+  head -c "$((MIB << 20))" /dev/urandom > "$CACHE.tmp" && mv "$CACHE.tmp" "$CACHE"
+fi
+IMG=$CACHE
+BYTES=$(stat -c %s "$IMG")
+
+ip netns add ${N}b
+ip -n ${N}b link set lo up
+ip -n ${N}b link add br0 type bridge mcast_snooping 0
+ip -n ${N}b link set br0 up
+i=1
+for h in s "${RECEIVERS[@]}"; do
+  ip netns add $N$h
+  ip -n $N$h link set lo up
+  ip link add eth0 netns $N$h type veth peer name p$h netns ${N}b
+  ip -n ${N}b link set p$h master br0 up
+  ip -n $N$h addr add 10.78.0.$i/24 brd + dev eth0
+  ip -n $N$h link set eth0 up
+  i=$((i + 1))
+done
+inns() { local h=$1; shift; ip netns exec $N$h "$@"; }
+set_loss() {
+  for r in "${RECEIVERS[@]}"; do
+    inns $r nft delete table netdev kvmloss 2>/dev/null || true
+    [ "$1" = 0 ] && continue
+    inns $r nft add table netdev kvmloss
+    inns $r nft add chain netdev kvmloss c "{ type filter hook ingress device eth0 priority 0; }"
+    inns $r nft add rule netdev kvmloss c numgen random mod 100 '<' "$1" drop
+  done
+}
+now() { date +%s.%N; }
+LIMIT=600
+
+# Each run prints its seconds, or "fail".
+run_kvmbox() {
+  local pids=() r s e ok=1
+  for r in "${RECEIVERS[@]}"; do
+    rm -rf "$T/$r"; mkdir -p "$T/$r"
+    inns $r timeout $LIMIT "$KVMBOX" image mcast-recv --cache "$T/$r" --iface eth0 --timeout 60 \
+      > "$T/$r.out" 2> "$T/$r.err" &
+    pids+=($!)
+  done
+  s=$(now)
+  inns s timeout $LIMIT "$KVMBOX" image mcast-send "$IMG" --iface eth0 --wait-receivers 4 > "$T/send.out" 2> "$T/send.err" || ok=0
+  for p in "${pids[@]}"; do wait "$p" || ok=0; done
+  e=$(now)
+  for r in "${RECEIVERS[@]}"; do [ -f "$T/$r/images/$DIGEST" ] || ok=0; done
+  [ $ok = 1 ] && awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", e - s }' || echo fail
+}
+run_udpcast() {
+  local pids=() r s e ok=1 extra=("$@")
+  for r in "${RECEIVERS[@]}"; do
+    rm -rf "$T/$r"; mkdir -p "$T/$r"
+    inns $r timeout $LIMIT udp-receiver --nokbd --interface eth0 --file "$T/$r/out" \
+      > /dev/null 2> "$T/$r.err" &
+    pids+=($!)
+  done
+  s=$(now)
+  inns s timeout $LIMIT udp-sender --nokbd --interface eth0 --min-receivers 4 "${extra[@]}" \
+    --file "$IMG" > /dev/null 2> "$T/send.err" || ok=0
+  for p in "${pids[@]}"; do wait "$p" || ok=0; done
+  e=$(now)
+  for r in "${RECEIVERS[@]}"; do [ "$(stat -c %s "$T/$r/out" 2>/dev/null)" = "$BYTES" ] || ok=0; done
+  [ $ok = 1 ] && awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", e - s }' || echo fail
+}
+median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+mbps() { [ "$1" = fail ] && echo - || awk -v b="$BYTES" -v t="$1" 'BEGIN { printf "%.1f", b / t / 1e6 }'; }
+
+DIGEST=$(sha256sum < "$IMG" | cut -d' ' -f1)
+
+set_loss 0
+k=() u=()
+for i in 1 2 3; do
+  k+=("$(run_kvmbox)")
+  u+=("$(run_udpcast)")
+done
+k0=$(median3 "${k[@]}"); u0=$(median3 "${u[@]}")
+set_loss 10
+k10=$(run_kvmbox)
+k10_line=$(cat "$T/send.out")
+u10=$(run_udpcast --min-wait 2)
+set_loss 0
+
+ratio_of() { { [ "$1" = fail ] || [ "$2" = fail ]; } && echo - || ratio "$2" "$1"; }
+echo "multicast of $((BYTES >> 20)) MiB to 4 receivers over veth (runs: ${k[*]} | ${u[*]})"
+printf '%-22s %12s %12s %10s %14s\n' "loss" "kvmbox s" "udpcast s" "ratio" "kvmbox MB/s"
+printf '%-22s %12s %12s %10s %14s\n' "0 % (median of 3)" "$k0" "$u0" "$(ratio_of "$k0" "$u0")" "$(mbps "$k0")"
+printf '%-22s %12s %12s %10s %14s\n' "10 % (one run)" "$k10" "$u10" "$(ratio_of "$k10" "$u10")" "$(mbps "$k10")"
+echo "ratio = udpcast time / kvmbox time (> 1: kvmbox faster); udpcast MB/s at 0 %: $(mbps "$u0")"
+echo "kvmbox at 10 %: $k10_line"

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The guest's screen on the host. Sixty times a second the I/O thread
+ * collects what changed - pages of the boot framebuffer the guest wrote
+ * (KVM_GET_DIRTY_LOG on the VRAM slot) or rectangles of QXL drawing
+ * commands - copies just that to the output image (centred 1:1, or scaled
+ * when the guest is larger) and presents it. Nothing changed, nothing
+ * copied: an idle guest costs one ioctl per frame.
+ */
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kvm/display.h"
+
+#define FRAME_NS (1000000000ULL / 60)
+#define OFFSCREEN_W 1024
+#define OFFSCREEN_H 768
+#define PAGE 4096ULL
+
+void display_set_view(struct display *d, uint32_t *px, unsigned width,
+		      unsigned height, unsigned stride, bool lfb)
+{
+	pthread_mutex_lock(&d->lock);
+	d->view = (struct gfx_image){ .px = px, .width = px ? width : 0,
+				      .height = px ? height : 0, .stride = stride };
+	d->view_lfb = px && lfb;
+	gfx_damage_clear(&d->damage);
+	if (px) {
+		gfx_damage_add(&d->damage, (struct gfx_rect){ 0, 0, (int)width, (int)height });
+		d->damage_ns = clock_now_ns();
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void display_damage(struct display *d, struct gfx_rect r)
+{
+	pthread_mutex_lock(&d->lock);
+	if (!d->damage.n)
+		d->damage_ns = clock_now_ns();
+	gfx_damage_add(&d->damage, r);
+	pthread_mutex_unlock(&d->lock);
+}
+
+int display_screenshot(struct display *d, const char *path)
+{
+	int r = -ENODATA;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->view.px)
+		r = ppm_write(path, &d->view);
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+int display_screendump(struct display *d, const char *path)
+{
+	return ppm_write(path, &d->out); /* the I/O thread's, like the caller */
+}
+
+bool display_boot_fb(const struct vm *vm, struct display_boot_fb *fb)
+{
+	if (!vm->display || !vm->display->boot.width)
+		return false;
+	*fb = vm->display->boot;
+	return true;
+}
+
+/* Rows of the boot framebuffer on pages the guest wrote since last time. */
+static void collect_lfb(struct display *d)
+{
+	struct kvm_dirty_log log = { .slot = d->lfb_slot, .dirty_bitmap = d->dirty };
+	uint64_t fb_len = (uint64_t)d->view.stride * d->view.height;
+	uint64_t pages = (fb_len + PAGE - 1) / PAGE;
+
+	if (ioctl(d->vm->vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+		return;
+	for (uint64_t p = 0; p < pages;) {
+		if (!(d->dirty[p / 64] >> (p % 64) & 1)) {
+			p++;
+			continue;
+		}
+		uint64_t first = p;
+		while (p < pages && (d->dirty[p / 64] >> (p % 64) & 1))
+			p++;
+		unsigned y0 = (unsigned)(first * PAGE / d->view.stride);
+		unsigned y1 = (unsigned)MIN((p * PAGE + d->view.stride - 1) / d->view.stride,
+					    (uint64_t)d->view.height);
+		if (!d->damage.n)
+			d->damage_ns = clock_now_ns();
+		gfx_damage_add(&d->damage, (struct gfx_rect){ 0, (int)y0, (int)d->view.width,
+							      (int)(y1 - y0) });
+	}
+}
+
+/* The blit map for a @w x @h view; *@fresh when it was just (re)made. */
+static bool map_for(struct display *d, unsigned w, unsigned h, bool *fresh)
+{
+	*fresh = false;
+	if (d->map_ok && d->map.src_w == w && d->map.src_h == h)
+		return true;
+	*fresh = true;
+	if (d->map_ok)
+		gfx_blit_map_free(&d->map);
+	enum gfx_fit fit = w <= d->out.width && h <= d->out.height ? GFX_CENTER : GFX_SCALE;
+	d->map_ok = gfx_blit_map_init(&d->map, w, h, d->out.width, d->out.height, fit) == 0;
+	if (d->map_ok)
+		gfx_blit_borders(&d->map, &d->out);
+	return d->map_ok;
+}
+
+/*
+ * One frame. The lock covers only taking the damage and the view; the copy
+ * runs without it, so a vCPU applying a drawing command never waits for
+ * the copy (the view is guest memory that stays mapped; a torn read is
+ * repaired by that command's own damage next frame). The output image is
+ * the I/O thread's alone.
+ */
+static void on_tick(struct ev_timer *t)
+{
+	struct display *d = container_of(t, struct display, tick);
+	struct gfx_damage dmg, out = { .n = 0 };
+	struct gfx_image view;
+	uint64_t since;
+	bool fresh;
+
+	if (d->qxl)
+		qxl_tick(d->qxl);
+	pthread_mutex_lock(&d->lock);
+	if (d->view_lfb)
+		collect_lfb(d);
+	dmg = d->damage;
+	view = d->view;
+	since = d->damage_ns;
+	gfx_damage_clear(&d->damage);
+	pthread_mutex_unlock(&d->lock);
+	if (!dmg.n || !view.px || !map_for(d, view.width, view.height, &fresh))
+		return;
+	if (fresh) /* borders repainted */
+		gfx_damage_add(&out, (struct gfx_rect){ 0, 0, (int)d->out.width, (int)d->out.height });
+	for (unsigned i = 0; i < dmg.n; i++)
+		gfx_damage_add(&out, gfx_blit(&d->map, &view, dmg.r[i], &d->out));
+	d->frames++;
+	d->last_latency_ns = clock_now_ns() - since;
+	if (d->screen)
+		screen_present(d->screen, &out);
+}
+
+static int open_output(struct display *d, const struct vmm_config *cfg,
+		       struct errmsg *err)
+{
+	int r;
+
+	if (cfg->display == VMM_DISPLAY_SCREEN) {
+		if ((r = screen_open(NULL, &d->screen, err)) < 0)
+			return r;
+		d->out = d->screen->image;
+		d->width = d->out.width;
+		d->height = d->out.height;
+		log_info("display: %s", d->screen->name);
+		/* The host's keyboards and pointers go to this guest. */
+		struct errmsg why = { "" };
+		if (input_host_start(d->vm, d->width, d->height, &why) < 0)
+			log_warn("display: no host input: %s", why.msg);
+		return 0;
+	}
+	d->width = cfg->display_width ? cfg->display_width : OFFSCREEN_W;
+	d->height = cfg->display_height ? cfg->display_height : OFFSCREEN_H;
+	if ((r = gfx_image_alloc(&d->out, d->width, d->height)) < 0)
+		return errmsg_set(err, r, "display %ux%u: %s", d->width, d->height, err_str(r));
+	return 0;
+}
+
+/* The boot framebuffer: the output's size when the VRAM holds it. */
+static void boot_fb_init(struct display *d, uint64_t vram_size)
+{
+	unsigned w = d->width, h = d->height;
+
+	if ((uint64_t)w * h * 4 > vram_size) {
+		w = 1024;
+		h = 768;
+	}
+	d->boot.width = w;
+	d->boot.height = h;
+	d->boot.stride = w * 4;
+	d->boot.size = (uint64_t)w * h * 4;
+	display_set_view(d, (uint32_t *)(void *)d->lfb, w, h, w * 4, true);
+}
+
+int display_init(struct vm *vm, const struct vmm_config *cfg, struct errmsg *err)
+{
+	struct display *d;
+	int r;
+
+	if (cfg->display == VMM_DISPLAY_NONE) {
+		if (cfg->control_path)
+			return errmsg_set(err, -EINVAL, "--control needs --display screen or offscreen");
+		return 0;
+	}
+	if (!(d = calloc(1, sizeof(*d))))
+		return errmsg_set(err, -ENOMEM, "out of memory");
+	d->vm = vm;
+	d->mode = cfg->display;
+	pthread_mutex_init(&d->lock, NULL);
+	if ((r = open_output(d, cfg, err)) < 0)
+		return r;
+	vm->display = d;
+	if ((r = qxl_create(vm, d, err)) < 0)
+		return r;
+	d->dirty = calloc(1, d->lfb_slot_size / PAGE / 8 + 8);
+	if (!d->dirty)
+		return errmsg_set(err, -ENOMEM, "out of memory");
+	boot_fb_init(d, d->lfb_slot_size);
+	if ((r = evloop_timer_start(&vm->loop, &d->tick, FRAME_NS, FRAME_NS, on_tick)) < 0)
+		return errmsg_set(err, r, "display timer: %s", err_str(r));
+	if (cfg->control_path && (r = display_control_open(d, cfg->control_path, err)) < 0)
+		return r;
+	return 0;
+}

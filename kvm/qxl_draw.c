@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The drawing commands Linux's qxl driver issues on the primary surface:
+ * QXL_DRAW_COPY of a QXL_IMAGE_TYPE_BITMAP (32/24-bit, in QXLDataChunk
+ * lists or direct) and solid QXL_DRAW_FILL. Results go straight into the
+ * primary surface's memory (the display's view) and its damage list.
+ * Everything is clipped to the surface and the image; chunk lists are
+ * bounded; anything else is reported once and skipped.
+ */
+#include <string.h>
+
+#include "kvm/qxl.h"
+
+#define MAX_CHUNKS 4096
+
+/* The pixel data of one image: pieces of guest memory, in order. */
+struct chunks {
+	struct { const uint8_t *p; uint64_t off, len; } c[MAX_CHUNKS];
+	unsigned n;
+	uint64_t total;
+	unsigned cursor; /* piece of the last read (rows come in order) */
+};
+
+static int chunks_collect(struct qxl *q, const QXLBitmap *bm, uint64_t need,
+			  struct chunks *ch)
+{
+	QXLPHYSICAL at = bm->data;
+	QXLDataChunk hdr;
+
+	ch->n = 0;
+	ch->total = 0;
+	ch->cursor = 0;
+	if (bm->flags & QXL_BITMAP_DIRECT) {
+		const uint8_t *p = qxl_ptr(q, at, need);
+		if (!p)
+			return -1;
+		ch->c[0].p = p;
+		ch->c[0].off = 0;
+		ch->c[0].len = need;
+		ch->n = 1;
+		ch->total = need;
+		return 0;
+	}
+	while (at && ch->total < need) {
+		const uint8_t *h = qxl_ptr(q, at, sizeof(hdr));
+		if (!h || ch->n == MAX_CHUNKS)
+			return -1;
+		memcpy(&hdr, h, sizeof(hdr));
+		const uint8_t *data = qxl_ptr(q, at + sizeof(hdr), hdr.data_size);
+		if (!data)
+			return -1;
+		ch->c[ch->n].p = data;
+		ch->c[ch->n].off = ch->total;
+		ch->c[ch->n].len = hdr.data_size;
+		ch->n++;
+		ch->total += hdr.data_size;
+		at = hdr.next_chunk;
+	}
+	return ch->total >= need ? 0 : -1;
+}
+
+/* Copies image bytes [off, off + len) to @dst. */
+static void chunks_read(struct chunks *ch, uint64_t off, uint8_t *dst, uint64_t len)
+{
+	unsigned i = ch->cursor;
+
+	if (i >= ch->n || off < ch->c[i].off)
+		i = 0;
+	while (len) {
+		while (i < ch->n && off >= ch->c[i].off + ch->c[i].len)
+			i++;
+		if (i == ch->n)
+			return; /* cannot happen: total was checked */
+		uint64_t in = off - ch->c[i].off;
+		uint64_t n = MIN(len, ch->c[i].len - in);
+		memcpy(dst, ch->c[i].p + in, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+	ch->cursor = i;
+}
+
+/* @r clipped to the primary surface; empty when nothing is left. */
+static struct gfx_rect clip_to_surface(struct qxl *q, QXLRect r)
+{
+	struct gfx_rect a = { r.left, r.top, r.right - r.left, r.bottom - r.top };
+	struct gfx_rect s = { 0, 0, (int)q->primary_w, (int)q->primary_h };
+
+	if (r.right < r.left || r.bottom < r.top)
+		return (struct gfx_rect){ 0, 0, 0, 0 };
+	return gfx_rect_intersect(a, s);
+}
+
+static void put_row(uint32_t *dst, const uint8_t *src, unsigned w, unsigned bpp)
+{
+	if (bpp == 4) {
+		memcpy(dst, src, (size_t)w * 4);
+		return;
+	}
+	for (unsigned x = 0; x < w; x++, src += 3)
+		dst[x] = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16;
+}
+
+static void draw_copy(struct qxl *q, const QXLDrawable *dr, struct gfx_rect dst)
+{
+	static __thread struct chunks ch; /* large: not on a vCPU's stack */
+	QXLCopy cp = dr->u.copy;
+	QXLImage img;
+	const void *p = qxl_ptr(q, cp.src_bitmap, sizeof(img));
+
+	if (!p) {
+		qxl_complain(q, QXL_BAD_IMAGE, "image at 0x%llx outside the memory slots",
+			     (unsigned long long)cp.src_bitmap);
+		return;
+	}
+	memcpy(&img, p, sizeof(img));
+	QXLBitmap bm = img.bitmap;
+	unsigned bpp = bm.format == SPICE_BITMAP_FMT_24BIT ? 3 :
+		       (bm.format == SPICE_BITMAP_FMT_32BIT || bm.format == SPICE_BITMAP_FMT_RGBA) ? 4 : 0;
+	if (img.descriptor.type != SPICE_IMAGE_TYPE_BITMAP || !bpp || bm.palette ||
+	    !bm.x || !bm.y || bm.x > GFX_MAX_DIM || bm.y > GFX_MAX_DIM ||
+	    bm.stride < bm.x * bpp || bm.stride > 4 * GFX_MAX_DIM) {
+		qxl_complain(q, QXL_BAD_IMAGE, "image type %u format %u %ux%u stride %u not supported",
+			     img.descriptor.type, bm.format, bm.x, bm.y, bm.stride);
+		return;
+	}
+	if (chunks_collect(q, &bm, (uint64_t)bm.stride * bm.y, &ch) < 0) {
+		qxl_complain(q, QXL_BAD_IMAGE, "image data of %ux%u outside the memory slots or short",
+			     bm.x, bm.y);
+		return;
+	}
+	/* Source area, clipped to the image; the destination moves with it. */
+	int sx = cp.src_area.left + (dst.x - dr->bbox.left);
+	int sy = cp.src_area.top + (dst.y - dr->bbox.top);
+	struct gfx_rect src = gfx_rect_intersect((struct gfx_rect){ sx, sy, dst.w, dst.h },
+						 (struct gfx_rect){ 0, 0, (int)bm.x, (int)bm.y });
+	if (gfx_rect_empty(src))
+		return;
+	dst.x += src.x - sx;
+	dst.y += src.y - sy;
+	dst.w = src.w;
+	dst.h = src.h;
+	const struct gfx_image *v = &q->disp->view;
+	static __thread uint8_t row[4 * GFX_MAX_DIM];
+	for (int j = 0; j < dst.h; j++) {
+		unsigned y = (unsigned)(src.y + j);
+		if (!(bm.flags & QXL_BITMAP_TOP_DOWN))
+			y = bm.y - 1 - y;
+		chunks_read(&ch, (uint64_t)y * bm.stride + (uint64_t)src.x * bpp, row,
+			    (uint64_t)src.w * bpp);
+		put_row(gfx_image_row(v, (unsigned)(dst.y + j)) + dst.x, row, (unsigned)dst.w, bpp);
+	}
+	display_damage(q->disp, dst);
+}
+
+void qxl_draw(struct qxl *q, const QXLDrawable *dr)
+{
+	if (dr->type == QXL_DRAW_NOP)
+		return;
+	if (dr->surface_id != 0 || !q->primary || !q->disp->view.px)
+		return; /* off-screen surfaces: not shown, nothing to keep */
+	struct gfx_rect dst = clip_to_surface(q, dr->bbox);
+	if (gfx_rect_empty(dst))
+		return;
+	q->draws++;
+	switch (dr->type) {
+	case QXL_DRAW_COPY:
+		draw_copy(q, dr, dst);
+		break;
+	case QXL_DRAW_FILL:
+		if (dr->u.fill.brush.type != SPICE_BRUSH_TYPE_SOLID) {
+			qxl_complain(q, QXL_BAD_DRAW, "fill with brush type %u not supported",
+				     dr->u.fill.brush.type);
+			return;
+		}
+		gfx_fill(&q->disp->view, dst, dr->u.fill.brush.u.color & 0xffffff);
+		display_damage(q->disp, dst);
+		break;
+	default:
+		qxl_complain(q, QXL_BAD_DRAW, "draw type %u not supported", dr->type);
+		break;
+	}
+}
