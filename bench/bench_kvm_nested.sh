@@ -29,8 +29,6 @@ t0=$(/bin/busybox cut -d' ' -f1 /proc/uptime)
 /bin/busybox dd if=/dev/vda of=/dev/null bs=1M 2>/dev/null
 t1=$(/bin/busybox cut -d' ' -f1 /proc/uptime)
 echo "L2-DD $(/bin/busybox awk -v a=$t0 -v b=$t1 'BEGIN{print b-a}')"
-# requests the disk completed (reads, sectors) and the interrupts they took
-echo "L2-STAT $(/bin/busybox awk '{print $1, $3}' /sys/block/vda/stat) $(/bin/busybox awk '/virtio/ {n += $2} END {print n}' /proc/interrupts)"
 /bin/busybox poweroff -f
 INIT
 }
@@ -51,7 +49,6 @@ run() {
     case $line in
       *L2-AT-INIT*) echo "L1-INIT $name $(awk -v a=$t0 -v b=$(up) 'BEGIN{print b-a}')" ;;
       *L2-DD-START*) t1=$(up) ;;
-      *L2-STAT*) echo "L1-STAT $name ${line##*L2-STAT }" ;;
       *L2-DD*) echo "L1-DD $name $(awk -v a=$t1 -v b=$(up) 'BEGIN{print b-a}') (L2 clock: ${line##*L2-DD })" ;;
     esac
   done
@@ -98,5 +95,3 @@ printf '%-44s %9s %9s %7s\n' "nested L2 (median of 2, L1 seconds)" kvmbox qemu r
 printf '%-44s %9s %9s %7sx\n' "  VMM start to L2 /init (s; lower is better)" "$oi" "$qi" "$(ratio "$oi" "$qi")"
 printf '%-44s %9s %9s %7sx\n' "  dd 256 MiB from virtio-blk (s)" "$od" "$qd" "$(ratio "$qd" "$od")"
 awk -v o="$od" -v q="$qd" 'BEGIN { if (o > 0 && q > 0) printf "dd throughput: kvmbox %.0f MB/s, qemu %.0f MB/s\n", 268.4 / o, 268.4 / q }'
-# What the guest saw in each run: read requests, sectors read, virtio interrupts.
-grep '^L1-STAT' "$T/log" | sed 's/^L1-STAT /  guest counters (reads, sectors, virtio irqs): /'

@@ -322,95 +322,6 @@ static int on_chunk(void *ctx, uint64_t chunk, const void *data, size_t len,
 
 /* ---- completing from HTTP -------------------------------------------------- */
 
-struct fetch {
-	struct recv_state *s;
-	uint64_t pos, start, end; /* bytes: where the body is, what we want */
-	uint8_t *buf;		  /* one chunk */
-	int result;
-	struct errmsg *err;
-};
-
-static int fetch_head(void *ctx, const struct http_head *h)
-{
-	struct fetch *f = ctx;
-
-	/* A server without ranges sends the whole file: skip to ours. */
-	f->pos = h->status == 206 && h->range_start >= 0 ? (uint64_t)h->range_start : 0;
-	return f->pos > f->start ? -EBADMSG : 0;
-}
-
-static int fetch_data(void *ctx, const void *data, size_t len)
-{
-	struct fetch *f = ctx;
-	const uint8_t *p = data;
-	uint32_t cs = f->s->m.chunk_size;
-
-	while (len && f->pos < f->end) {
-		uint64_t chunk = f->pos / cs, skip;
-		uint32_t at = (uint32_t)(f->pos % cs);
-		uint32_t clen = disk_manifest_chunk_len(&f->s->m, chunk);
-		size_t n;
-
-		if (f->pos < f->start) {
-			skip = MIN((uint64_t)len, f->start - f->pos);
-			p += skip, len -= skip, f->pos += skip;
-			continue;
-		}
-		n = MIN(len, (size_t)(clen - at));
-		memcpy(f->buf + at, p, n);
-		p += n, len -= n, f->pos += n;
-		if (at + n < clen || disk_partial_has(f->s->p, chunk))
-			continue;
-		f->result = disk_partial_put(f->s->p, chunk, f->buf, clen, f->err);
-		if (f->result < 0)
-			return 1;
-		f->s->http_chunks++;
-	}
-	return f->pos >= f->end; /* the rest is not needed: stop */
-}
-
-/* Fetches chunks [c0, c1) with one Range request. */
-static int fetch_run(struct recv_state *s, const char *url, uint64_t c0,
-		     uint64_t c1, uint8_t *buf, struct errmsg *err)
-{
-	struct fetch f = { .s = s, .buf = buf, .err = err };
-	struct http_get_opts o = { .timeout_ms = 15000, .on_head = fetch_head,
-				   .on_data = fetch_data, .ctx = &f };
-	int r;
-
-	f.start = c0 * s->m.chunk_size;
-	f.end = MIN(c1 * (uint64_t)s->m.chunk_size, s->m.file_size);
-	o.offset = f.start;
-	r = http_get(url, &o, err);
-	if (f.result < 0)
-		return f.result;
-	if (f.pos >= f.end)
-		return 0;
-	return r < 0 ? r : errmsg_set(err, -EIO, "%s: the body ended early", url);
-}
-
-static int fetch_missing(struct recv_state *s, const char *url, struct errmsg *err)
-{
-	uint8_t *buf = malloc(s->m.chunk_size);
-	uint64_t c = 0;
-	int r = buf ? 0 : -ENOMEM;
-
-	while (!r && c < s->m.nchunks) {
-		uint64_t end = c;
-
-		if (disk_partial_has(s->p, c)) {
-			c++;
-			continue;
-		}
-		while (end < s->m.nchunks && !disk_partial_has(s->p, end))
-			end++;
-		r = fetch_run(s, url, c, end, buf, err);
-		c = end;
-	}
-	free(buf);
-	return r;
-}
-
 /* No manifest came by multicast: take the one published beside the image. */
 static int fetch_manifest(struct recv_state *s, const char *url, struct errmsg *err)
 {
@@ -438,12 +349,18 @@ static int complete_http(struct recv_state *s, const char *url, struct errmsg *e
 	log_info("mcast-recv: %s; completing from %s", err->msg, url);
 	if (!s->p && !s->installed)
 		r = fetch_manifest(s, url, err);
-	if (r == 0 && s->p)
-		r = fetch_missing(s, url, err);
+	if (r == 0 && s->p) {
+		struct image_fetch_opts o = { .timeout_ms = 15000 };
+		uint64_t before = disk_partial_missing(s->p);
+
+		r = image_fetch_partial(url, s->p, &s->m, &o, err);
+		s->http_chunks = before - disk_partial_missing(s->p);
+	}
 	return r;
 }
 
-static void recv_report(const struct mcast_recv_stats *st, const struct recv_state *s)
+static void recv_report(const struct mcast_recv_stats *st, const struct recv_state *s,
+			bool installed)
 {
 	char hex[65];
 
@@ -456,6 +373,8 @@ static void recv_report(const struct mcast_recv_stats *st, const struct recv_sta
 		(unsigned long long)st->dup_pkts, (unsigned long long)st->foreign_pkts,
 		(unsigned long long)st->bad_pkts, (unsigned long long)st->bad_chunks,
 		(double)st->ns / 1e9);
+	if (!installed)
+		return;
 	format_hex(s->m.digest, 32, hex);
 	printf("%s\n", hex);
 }
@@ -501,7 +420,7 @@ int image_mcast_recv_main(int argc, char **argv)
 			r = complete_http(&s, a.http, &err);
 		if (r == 0 && s.p)
 			r = disk_partial_finish(s.p, &err);
-		recv_report(&st, &s);
+		recv_report(&st, &s, r == 0);
 	}
 	if (s.p)
 		disk_partial_close(s.p);

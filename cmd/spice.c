@@ -23,7 +23,7 @@ APPLET(spice, "open a remote desktop over SPICE (plain TCP)",
        "in FILE (first line), and renders the remote screen: --fullscreen shows it on\n"
        "the host display (DRM or fbdev; DEVICE e.g. /dev/dri/card0) and sends the\n"
        "keyboard and mouse (evdev devices under DIR, default /dev/input, grabbed;\n"
-       "Shift+F12 ends the session).\n"
+       "Shift+F12 disconnects and exits 0).\n"
        "--screenshot writes the remote screen (with the pointer when\n"
        "--screenshot-cursor) as a PPM SECONDS after start and exits 0. --type types TEXT (\\n is\n"
        "Enter) through the keyboard once connected. When the server goes away the\n"

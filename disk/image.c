@@ -132,7 +132,11 @@ static int read_part(struct cimage *c, uint64_t i, size_t in, size_t len,
 		disk_buf_to_iov(iov, iovcnt, skip, hit + in, len);
 		return 0;
 	}
-	/* A whole block into one buffer: no copy, no cache. */
+	/*
+	 * A whole block into one buffer: no copy, no cache. Should the check
+	 * fail, the buffer holds unchecked bytes, but the request fails with
+	 * them: the caller never takes them for data.
+	 */
 	if (in == 0 && len == block_len(c, i) && (dst = one_piece(iov, iovcnt, skip, len)))
 		return load_block(c, i, dst);
 	uint32_t slot = img_cache_claim(&c->cache);

@@ -51,7 +51,9 @@ struct packer {
 	pthread_mutex_t lock;
 	pthread_cond_t go, finished;
 	uint64_t generation;	/* bumped for each new batch */
+	bool open;		/* workers may join the batch */
 	bool quit;
+	int active;		/* workers inside the batch */
 	uint64_t first;		/* its first block */
 	uint32_t nblocks;
 	uint32_t next_task, tasks_done; /* atomics */
@@ -115,11 +117,10 @@ static void batch_bytes(const struct packer *k, size_t *len)
 	*len = (size_t)(end - k->first * k->bs);
 }
 
-/* Runs the batch's tasks until none is left; true if it did the last one. */
-static bool run_tasks(struct packer *k)
+/* Runs the batch's tasks until none is left. */
+static void run_tasks(struct packer *k, uint32_t ntasks)
 {
-	uint32_t ntasks = k->nblocks + 1, did = 0;
-	uint32_t t;
+	uint32_t did = 0, t;
 
 	while ((t = __atomic_fetch_add(&k->next_task, 1, __ATOMIC_ACQ_REL)) < ntasks) {
 		if (t == 0) {
@@ -131,9 +132,15 @@ static bool run_tasks(struct packer *k)
 		}
 		did++;
 	}
-	return did && __atomic_add_fetch(&k->tasks_done, did, __ATOMIC_ACQ_REL) == ntasks;
+	if (did)
+		__atomic_add_fetch(&k->tasks_done, did, __ATOMIC_ACQ_REL);
 }
 
+/*
+ * A worker joins a batch only while it is open (under the lock), and the
+ * batch closes only once every task is done and no worker is inside: so
+ * the batch's fields never change under a worker's feet.
+ */
 static void *worker(void *arg)
 {
 	struct packer *k = arg;
@@ -141,16 +148,18 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&k->lock);
 	for (;;) {
-		while (!k->quit && k->generation == seen)
+		while (!k->quit && !(k->open && k->generation != seen))
 			pthread_cond_wait(&k->go, &k->lock);
 		if (k->quit)
 			break;
 		seen = k->generation;
+		uint32_t ntasks = k->nblocks + 1;
+		k->active++;
 		pthread_mutex_unlock(&k->lock);
-		bool last = run_tasks(k);
+		run_tasks(k, ntasks);
 		pthread_mutex_lock(&k->lock);
-		if (last)
-			pthread_cond_signal(&k->finished);
+		k->active--;
+		pthread_cond_signal(&k->finished);
 	}
 	pthread_mutex_unlock(&k->lock);
 	return NULL;
@@ -159,16 +168,20 @@ static void *worker(void *arg)
 /* Packs the batch now in k->raw on every core; returns when all is done. */
 static void pack_batch(struct packer *k)
 {
+	uint32_t ntasks = k->nblocks + 1;
+
 	pthread_mutex_lock(&k->lock);
 	k->next_task = 0;
 	k->tasks_done = 0;
 	k->generation++;
+	k->open = true;
 	pthread_cond_broadcast(&k->go);
 	pthread_mutex_unlock(&k->lock);
-	run_tasks(k);
+	run_tasks(k, ntasks);
 	pthread_mutex_lock(&k->lock);
-	while (__atomic_load_n(&k->tasks_done, __ATOMIC_ACQUIRE) != k->nblocks + 1)
+	while (__atomic_load_n(&k->tasks_done, __ATOMIC_ACQUIRE) != ntasks || k->active)
 		pthread_cond_wait(&k->finished, &k->lock);
+	k->open = false;
 	pthread_mutex_unlock(&k->lock);
 }
 

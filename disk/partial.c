@@ -8,7 +8,7 @@
  *
  * A chunk is written only after its digest matched the manifest. HEX.have
  * is saved (after an fdatasync of HEX.part, so it never claims data that a
- * power loss could take away) every couple of seconds and on close; chunks
+ * power loss could take away) every 10 seconds and on close; chunks
  * verified after the last save are found again at the next open by hashing
  * the parts of HEX.part that hold data, so a killed process loses nothing.
  * An exclusive flock on HEX.part keeps two receivers apart.
@@ -29,7 +29,7 @@
 #define HAVE_MAGIC "KVMBOXHV"
 #define HAVE_VERSION 1
 #define HAVE_HEADER 64
-#define HAVE_SAVE_NS 2000000000ull /* at most this much verified work at risk */
+#define HAVE_SAVE_NS 10000000000ull /* chunks since are found again by their digests */
 
 struct disk_partial {
 	struct disk_store *s;

@@ -414,6 +414,37 @@ int menu_gfx_hit(const struct menu_model *m, const struct gfx_image *im, int x, 
 /* A Linux key code as the model's key (@ch for MK_CHAR). */
 enum menu_key menu_gfx_key(unsigned keycode, bool shift, int *ch);
 
+/* ---- appliance icons (initramfs/menu_icons.c) ---- */
+
+#define MENU_ICON_MAX_DIM 96	       /* pixels a side */
+#define MENU_ICON_MAX_FILE (256 * 1024) /* bytes, on disk or from a server */
+struct menu_icons {
+	struct gfx_image img[CATALOG_MAX_APPLIANCES];
+	/* Per catalog appliance, as menu_gfx_draw wants; NULL: the initial. */
+	const struct gfx_image *by_app[CATALOG_MAX_APPLIANCES];
+};
+/* An icon file's bytes: a P6 PPM of at most 96x96 (else -errno, @err why). */
+int menu_icon_parse(const uint8_t *data, size_t len, struct gfx_image *out,
+		    struct errmsg *err);
+int menu_icon_load(const char *path, struct gfx_image *out, struct errmsg *err);
+/*
+ * Where @a's icon is: beside the boot medium's catalog, or (a server
+ * catalog in use) CACHE/icons/NAME.ppm. -ENOENT without an icon.
+ */
+int menu_icon_path(const struct menu_source *src, const struct catalog_appliance *a,
+		   char *path, size_t size);
+/* (Re)loads every icon of @cat (@ic zeroed or loaded before); how many. */
+size_t menu_icons_load(struct menu_icons *ic, const struct menu_source *src,
+		       const struct catalog *cat);
+void menu_icons_free(struct menu_icons *ic);
+/*
+ * In the sync worker, after a server catalog was accepted: fetches each
+ * icon into CACHE/icons/NAME.ppm (checked first; a bad one keeps the old
+ * copy) and reports "icons new" on @report_fd when one changed.
+ */
+int menu_icons_fetch(const struct menu_source *src, const struct catalog *cat,
+		     unsigned timeout_ms, int report_fd);
+
 /* ---- sync worker (initramfs/menu_sync.c) ---- */
 
 /*

@@ -78,6 +78,7 @@ void menu_catalog_reload(struct menu_state *s)
 	catalog_free(&s->cat);
 	s->cat = fresh;
 	menu_model_set_catalog(&s->m, &s->cat);
+	menu_icons_load(&s->icons, &s->src, &s->cat);
 	memset(s->failure, 0, sizeof(s->failure));
 	menu_update_status(s);
 	s->dirty = true;
@@ -116,7 +117,7 @@ static void draw(struct menu_state *s)
 	if (s->fg_pid)
 		return;
 	if (s->gfx)
-		menu_gfx_draw(s->gfx, NULL);
+		menu_gfx_draw(s->gfx, s->icons.by_app);
 	if (s->tty && ioctl(1, TIOCGWINSZ, &ws) == 0 && ws.ws_col && ws.ws_row)
 		cols = ws.ws_col, rows = ws.ws_row;
 	menu_render(&s->m, cols, rows, &s->screen);
@@ -425,6 +426,7 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 		menu_message(&s->m, "No catalog yet: %s", err.msg);
 	}
 	menu_model_set_catalog(&s->m, &s->cat);
+	menu_icons_load(&s->icons, &s->src, &s->cat);
 	s->m.server_set = s->src.catalog_url[0] != 0;
 	log_info("menu started: %zu appliances, catalog %s", s->cat.napps,
 		 s->src.using_cached ? s->src.cached_catalog : s->src.shipped_catalog);
@@ -521,6 +523,7 @@ int menu_run(const struct menu_options *o)
 	menu_screen_release(s);
 	if (s->loop.epfd >= 0)
 		evloop_close(&s->loop);
+	menu_icons_free(&s->icons);
 	catalog_free(&s->cat);
 	menu_model_free(&s->m);
 	buf_free(&s->screen);

@@ -27,6 +27,7 @@ struct menu_state {
 	struct menu_store store;
 	struct catalog cat;
 	struct menu_model m;
+	struct menu_icons icons; /* per catalog appliance, for the tiles */
 
 	/* Per catalog appliance: download progress (-1 none), last failure. */
 	int pct[CATALOG_MAX_APPLIANCES];

@@ -472,6 +472,8 @@ static void sync_line(struct menu_state *s, char *line)
 		} else if (!strcmp(arg, "unreachable")) {
 			log_warn("catalog not fetched: %s", rest);
 		}
+	} else if (!strcmp(line, "icons")) { /* the sync worker cached new icons */
+		menu_icons_load(&s->icons, &s->src, &s->cat);
 	} else if ((i = app_index(s, arg)) >= 0 && !strcmp(line, "progress")) {
 		s->pct[i] = atoi(rest);
 	} else if (i >= 0 && !strcmp(line, "failed")) {

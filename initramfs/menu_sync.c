@@ -222,6 +222,8 @@ int menu_sync_run(struct menu_source *src, const struct menu_store *st,
 		report(fd, "done no usable catalog: %s", err.msg);
 		return -ENOENT;
 	}
+	if (!offline) /* icons first: small, and the tiles show them at once */
+		menu_icons_fetch(src, &cat, MIN(timeout_ms, 5000u), fd);
 	if (!offline) /* offline, the cached files are all there is */
 		fetch_files(src, st, &cat, timeout_ms, fd);
 	catalog_free(&cat);

@@ -44,6 +44,32 @@ void display_damage(struct display *d, struct gfx_rect r)
 	pthread_mutex_unlock(&d->lock);
 }
 
+void display_cursor_shape(struct display *d, const uint32_t *px, unsigned w,
+			  unsigned h, unsigned hot_x, unsigned hot_y)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->cursor.px && w <= DISPLAY_CURSOR_MAX && h <= DISPLAY_CURSOR_MAX) {
+		memcpy(d->cursor.px, px, (size_t)w * h * 4);
+		d->cursor.w = w;
+		d->cursor.h = h;
+		d->cursor.hot_x = MIN(hot_x, w - 1);
+		d->cursor.hot_y = MIN(hot_y, h - 1);
+		d->cursor.changed = true;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+void display_cursor_move(struct display *d, int x, int y, bool visible)
+{
+	pthread_mutex_lock(&d->lock);
+	if (x != d->cursor.x || y != d->cursor.y || visible != d->cursor.visible)
+		d->cursor.changed = true;
+	d->cursor.x = x;
+	d->cursor.y = y;
+	d->cursor.visible = visible;
+	pthread_mutex_unlock(&d->lock);
+}
+
 int display_screenshot(struct display *d, const char *path)
 {
 	int r = -ENODATA;
@@ -95,6 +121,66 @@ static void collect_lfb(struct display *d)
 	}
 }
 
+/* Where the cursor is, in view coordinates (empty when hidden). */
+static struct gfx_rect cursor_rect(const struct display *d)
+{
+	if (!d->cursor.visible || !d->cursor.w)
+		return (struct gfx_rect){ 0, 0, 0, 0 };
+	return (struct gfx_rect){ d->cursor.x - (int)d->cursor.hot_x,
+				  d->cursor.y - (int)d->cursor.hot_y,
+				  (int)d->cursor.w, (int)d->cursor.h };
+}
+
+/* The view rectangle whose copy covers output rectangle @r (the current map). */
+static struct gfx_rect view_area(const struct display *d, struct gfx_rect r)
+{
+	const struct gfx_rect o = d->map.out;
+
+	if (gfx_rect_empty(r) || !d->map_ok || o.w <= 0 || o.h <= 0)
+		return (struct gfx_rect){ 0, 0, 0, 0 };
+	int64_t vw = d->map.src_w, vh = d->map.src_h;
+	int x0 = (int)((r.x - o.x) * vw / o.w) - 1, y0 = (int)((r.y - o.y) * vh / o.h) - 1;
+	int x1 = (int)((r.x + r.w - o.x) * vw / o.w) + 2, y1 = (int)((r.y + r.h - o.y) * vh / o.h) + 2;
+	return gfx_rect_intersect((struct gfx_rect){ x0, y0, x1 - x0, y1 - y0 },
+				  (struct gfx_rect){ 0, 0, (int)vw, (int)vh });
+}
+
+/*
+ * The cursor over the output, unscaled, at the output place of its hot
+ * spot; returns the output rectangle it changed. Pixels are premultiplied
+ * ARGB (the DRM convention the guest's driver copies from).
+ */
+static struct gfx_rect draw_cursor(struct display *d, const struct gfx_image *view)
+{
+	struct gfx_rect r;
+
+	pthread_mutex_lock(&d->lock);
+	r = cursor_rect(d);
+	d->cursor.drawn = (struct gfx_rect){ 0, 0, 0, 0 };
+	if (gfx_rect_empty(r)) {
+		pthread_mutex_unlock(&d->lock);
+		return r;
+	}
+	const struct gfx_rect o = d->map.out;
+	int ox = o.x + (int)((int64_t)d->cursor.x * o.w / (int)view->width) - (int)d->cursor.hot_x;
+	int oy = o.y + (int)((int64_t)d->cursor.y * o.h / (int)view->height) - (int)d->cursor.hot_y;
+	struct gfx_rect dst = gfx_rect_intersect((struct gfx_rect){ ox, oy, (int)d->cursor.w, (int)d->cursor.h },
+						 (struct gfx_rect){ 0, 0, (int)d->out.width, (int)d->out.height });
+	d->cursor.drawn = dst;
+	for (int y = dst.y; y < dst.y + dst.h; y++) {
+		const uint32_t *src = d->cursor.px + (size_t)(y - oy) * d->cursor.w;
+		uint32_t *row = gfx_image_row(&d->out, (unsigned)y);
+		for (int x = dst.x; x < dst.x + dst.w; x++) {
+			uint32_t s = src[x - ox], a = s >> 24, p = row[x], v = 0;
+			for (int sh = 0; sh <= 16; sh += 8)
+				v |= MIN(255u, ((s >> sh) & 255) + ((p >> sh) & 255) * (255 - a) / 255) << sh;
+			row[x] = v;
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return dst;
+}
+
 /* The blit map for a @w x @h view; *@fresh when it was just (re)made. */
 static bool map_for(struct display *d, unsigned w, unsigned h, bool *fresh)
 {
@@ -131,6 +217,14 @@ static void on_tick(struct ev_timer *t)
 	pthread_mutex_lock(&d->lock);
 	if (d->view_lfb)
 		collect_lfb(d);
+	if (d->view.px && (d->cursor.changed || (d->damage.n && !gfx_rect_empty(d->cursor.drawn)))) {
+		/* Uncover its old place, and copy its new one afresh: the cursor
+		 * is blended over the copy afterwards. */
+		struct gfx_rect all = { 0, 0, (int)d->view.width, (int)d->view.height };
+		gfx_damage_add(&d->damage, view_area(d, d->cursor.drawn));
+		gfx_damage_add(&d->damage, gfx_rect_intersect(cursor_rect(d), all));
+	}
+	d->cursor.changed = false;
 	dmg = d->damage;
 	view = d->view;
 	since = d->damage_ns;
@@ -142,6 +236,7 @@ static void on_tick(struct ev_timer *t)
 		gfx_damage_add(&out, (struct gfx_rect){ 0, 0, (int)d->out.width, (int)d->out.height });
 	for (unsigned i = 0; i < dmg.n; i++)
 		gfx_damage_add(&out, gfx_blit(&d->map, &view, dmg.r[i], &d->out));
+	gfx_damage_add(&out, draw_cursor(d, &view));
 	d->frames++;
 	d->last_latency_ns = clock_now_ns() - since;
 	if (d->screen)
@@ -210,7 +305,8 @@ int display_init(struct vm *vm, const struct vmm_config *cfg, struct errmsg *err
 	if ((r = qxl_create(vm, d, err)) < 0)
 		return r;
 	d->dirty = calloc(1, d->lfb_slot_size / PAGE / 8 + 8);
-	if (!d->dirty)
+	d->cursor.px = calloc(DISPLAY_CURSOR_MAX * DISPLAY_CURSOR_MAX, 4);
+	if (!d->dirty || !d->cursor.px)
 		return errmsg_set(err, -ENOMEM, "out of memory");
 	boot_fb_init(d, d->lfb_slot_size);
 	if ((r = evloop_timer_start(&vm->loop, &d->tick, FRAME_NS, FRAME_NS, on_tick)) < 0)

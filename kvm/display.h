@@ -47,9 +47,24 @@ struct display {
 	uint64_t frames;	/* frames that copied something */
 	uint64_t last_latency_ns; /* damage arrival to copied, last frame */
 
+	/* The guest's hardware cursor, drawn over the output (not the view). */
+	struct {
+		uint32_t *px;	/* premultiplied ARGB, w x h */
+		unsigned w, h, hot_x, hot_y;
+		int x, y;	/* hot spot, view coordinates */
+		bool visible, changed;
+		struct gfx_rect drawn; /* output area it covers now */
+	} cursor;
+
 	struct qxl *qxl;
 	struct display_control *control;
 };
+
+#define DISPLAY_CURSOR_MAX 128
+/* The guest's cursor image (copied) and its position (the device's calls). */
+void display_cursor_shape(struct display *d, const uint32_t *px, unsigned w,
+			  unsigned h, unsigned hot_x, unsigned hot_y);
+void display_cursor_move(struct display *d, int x, int y, bool visible);
 
 /* The device switches the view (NULL @px: none); the whole view is damaged. */
 void display_set_view(struct display *d, uint32_t *px, unsigned width,

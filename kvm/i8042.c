@@ -275,6 +275,14 @@ void i8042_pointer(struct i8042 *c, unsigned x, unsigned y, int wheel,
 	pthread_mutex_unlock(&c->lock);
 }
 
+void i8042_wheel(struct i8042 *c, int wheel, unsigned buttons)
+{
+	pthread_mutex_lock(&c->lock);
+	ps2_mouse_move(&c->mouse, 0, 0, wheel, buttons);
+	refill(c);
+	pthread_mutex_unlock(&c->lock);
+}
+
 static void port92_read(void *opaque, uint64_t off, uint8_t *data, unsigned size)
 {
 	(void)opaque;

@@ -87,6 +87,7 @@ static void on_input(void *ctx, const struct input_msg *m)
 		h->y = (int)((int64_t)m->y * (h->h - 1) / INPUT_ABS_MAX);
 		break;
 	case INPUT_WHEEL:
+		vm_input_wheel(h->vm, m->y, h->buttons);
 		return;
 	}
 	vm_input_pointer(h->vm, (unsigned)h->x, (unsigned)h->y, h->w, h->h, h->buttons);

@@ -223,12 +223,16 @@ void vm_input_pointer(struct vm *vm, unsigned x, unsigned y, unsigned width,
  */
 int input_host_start(struct vm *vm, unsigned screen_w, unsigned screen_h,
 		     struct errmsg *err);
+/* Wheel clicks (> 0: up, away from the user), to the tablet or PS/2 mouse. */
+void vm_input_wheel(struct vm *vm, int clicks, unsigned buttons);
 
 struct i8042;
 bool i8042_mouse_ready(struct i8042 *c);
 /* An absolute pointer position sent as relative PS/2 motion. */
 void i8042_pointer(struct i8042 *c, unsigned x, unsigned y, int wheel,
 		   unsigned buttons);
+/* Wheel clicks at the last position. */
+void i8042_wheel(struct i8042 *c, int wheel, unsigned buttons);
 
 #define TABLET_ABS_MAX 32767	/* the virtio tablet's axis range: 0..this */
 

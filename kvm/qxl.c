@@ -212,6 +212,32 @@ static void process_commands(struct qxl *q)
 	flush_releases(q);
 }
 
+/* A QXL_CURSOR_SET shape: 32-bit ARGB ("alpha") in its first data chunk. */
+static void cursor_shape(struct qxl *q, QXLPHYSICAL at, uint16_t hot_x, uint16_t hot_y)
+{
+	static __thread uint32_t px[DISPLAY_CURSOR_MAX * DISPLAY_CURSOR_MAX];
+	QXLCursor cur;
+	const uint8_t *p = qxl_ptr(q, at, sizeof(cur));
+
+	if (!p) {
+		qxl_complain(q, QXL_BAD_CURSOR, "cursor shape at 0x%llx outside the memory slots",
+			     (unsigned long long)at);
+		return;
+	}
+	memcpy(&cur, p, sizeof(cur));
+	unsigned w = cur.header.width, h = cur.header.height;
+	uint64_t need = (uint64_t)w * h * 4;
+	if (cur.header.type != SPICE_CURSOR_TYPE_ALPHA || !w || !h || w > DISPLAY_CURSOR_MAX ||
+	    h > DISPLAY_CURSOR_MAX || cur.chunk.data_size < need ||
+	    !(p = qxl_ptr(q, at + offsetof(QXLCursor, chunk) + sizeof(QXLDataChunk), need))) {
+		qxl_complain(q, QXL_BAD_CURSOR, "cursor shape type %u %ux%u not supported",
+			     cur.header.type, w, h);
+		return;
+	}
+	memcpy(px, p, need);
+	display_cursor_shape(q->disp, px, w, h, hot_x, hot_y);
+}
+
 static void do_cursor(struct qxl *q, const QXLCommand *c)
 {
 	QXLCursorCmd cmd;
@@ -225,15 +251,23 @@ static void do_cursor(struct qxl *q, const QXLCommand *c)
 		return;
 	}
 	memcpy(&cmd, p, sizeof(cmd));
+	if (cmd.type == QXL_CURSOR_SET) {
+		QXLCursorHeader hdr;
+		const void *hp = qxl_ptr(q, cmd.u.set.shape, sizeof(hdr));
+		if (hp) {
+			memcpy(&hdr, hp, sizeof(hdr));
+			cursor_shape(q, cmd.u.set.shape, hdr.hot_spot_x, hdr.hot_spot_y);
+		}
+		q->cursor.visible = cmd.u.set.visible;
+	} else if (cmd.type == QXL_CURSOR_HIDE) {
+		q->cursor.visible = false;
+	}
 	if (cmd.type == QXL_CURSOR_SET || cmd.type == QXL_CURSOR_MOVE) {
 		QXLPoint16 pos = cmd.type == QXL_CURSOR_SET ? cmd.u.set.position : cmd.u.position;
 		q->cursor.x = pos.x;
 		q->cursor.y = pos.y;
-		if (cmd.type == QXL_CURSOR_SET)
-			q->cursor.visible = cmd.u.set.visible;
-	} else if (cmd.type == QXL_CURSOR_HIDE) {
-		q->cursor.visible = false;
 	}
+	display_cursor_move(q->disp, q->cursor.x, q->cursor.y, q->cursor.visible);
 	release(q, c->data);
 }
 

@@ -81,15 +81,16 @@ static void chunks_read(struct chunks *ch, uint64_t off, uint8_t *dst, uint64_t 
 	ch->cursor = i;
 }
 
-/* @r clipped to the primary surface; empty when nothing is left. */
+/* @r clipped to the primary surface; empty when nothing is left (64-bit: any int32 input). */
 static struct gfx_rect clip_to_surface(struct qxl *q, QXLRect r)
 {
-	struct gfx_rect a = { r.left, r.top, r.right - r.left, r.bottom - r.top };
-	struct gfx_rect s = { 0, 0, (int)q->primary_w, (int)q->primary_h };
+	int64_t l = MAX((int64_t)r.left, 0), t = MAX((int64_t)r.top, 0);
+	int64_t rt = MIN((int64_t)r.right, (int64_t)q->primary_w);
+	int64_t b = MIN((int64_t)r.bottom, (int64_t)q->primary_h);
 
-	if (r.right < r.left || r.bottom < r.top)
+	if (rt <= l || b <= t)
 		return (struct gfx_rect){ 0, 0, 0, 0 };
-	return gfx_rect_intersect(a, s);
+	return (struct gfx_rect){ (int)l, (int)t, (int)(rt - l), (int)(b - t) };
 }
 
 static void put_row(uint32_t *dst, const uint8_t *src, unsigned w, unsigned bpp)
@@ -130,15 +131,21 @@ static void draw_copy(struct qxl *q, const QXLDrawable *dr, struct gfx_rect dst)
 			     bm.x, bm.y);
 		return;
 	}
-	/* Source area, clipped to the image; the destination moves with it. */
-	int sx = cp.src_area.left + (dst.x - dr->bbox.left);
-	int sy = cp.src_area.top + (dst.y - dr->bbox.top);
-	struct gfx_rect src = gfx_rect_intersect((struct gfx_rect){ sx, sy, dst.w, dst.h },
-						 (struct gfx_rect){ 0, 0, (int)bm.x, (int)bm.y });
-	if (gfx_rect_empty(src))
+	/*
+	 * Source area (bbox-relative), clipped to src_area and the image; the
+	 * destination moves with it. 64-bit: the guest's numbers are any int32.
+	 */
+	int64_t sx = (int64_t)cp.src_area.left + dst.x - dr->bbox.left;
+	int64_t sy = (int64_t)cp.src_area.top + dst.y - dr->bbox.top;
+	int64_t x0 = MAX(sx, MAX((int64_t)cp.src_area.left, 0));
+	int64_t y0 = MAX(sy, MAX((int64_t)cp.src_area.top, 0));
+	int64_t x1 = MIN(MIN(sx + dst.w, (int64_t)cp.src_area.right), (int64_t)bm.x);
+	int64_t y1 = MIN(MIN(sy + dst.h, (int64_t)cp.src_area.bottom), (int64_t)bm.y);
+	if (x1 <= x0 || y1 <= y0)
 		return;
-	dst.x += src.x - sx;
-	dst.y += src.y - sy;
+	struct gfx_rect src = { (int)x0, (int)y0, (int)(x1 - x0), (int)(y1 - y0) };
+	dst.x += (int)(x0 - sx);
+	dst.y += (int)(y0 - sy);
 	dst.w = src.w;
 	dst.h = src.h;
 	const struct gfx_image *v = &q->disp->view;

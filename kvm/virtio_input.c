@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * virtio-input tablet (virtio 1.x device 18): an absolute pointer with
- * three buttons, so the guest's cursor lands exactly where the host's is.
+ * three buttons and a wheel, so the guest's cursor lands exactly where the host's is.
  * The guest reads what the device is through the select/subsel config
  * window; events travel in the guest's eventq buffers, 8 bytes each. When
  * the guest has no buffers posted, a few reports wait in a bounded ring
  * and older motion is dropped before button changes are.
  *
- * vm_input_pointer() is also here: it picks the tablet when its driver
- * runs, else the PS/2 mouse.
+ * vm_input_pointer() and vm_input_wheel() are also here: they pick the
+ * tablet when its driver runs, else the PS/2 mouse.
  */
 #include <errno.h>
 #include <linux/input.h> /* BUS_VIRTUAL */
@@ -64,6 +64,9 @@ static void fill_config(struct virtio_input_config *c)
 			set_bit(c->u.bitmap, BTN_RIGHT);
 			set_bit(c->u.bitmap, BTN_MIDDLE);
 			c->size = BTN_MIDDLE / 8 + 1;
+		} else if (sub == EV_REL) {
+			set_bit(c->u.bitmap, REL_WHEEL);
+			c->size = REL_WHEEL / 8 + 1;
 		} else if (sub == EV_ABS) {
 			set_bit(c->u.bitmap, ABS_X);
 			set_bit(c->u.bitmap, ABS_Y);
@@ -203,6 +206,28 @@ static int scale(unsigned v, unsigned range)
 		return 0;
 	uint64_t s = (uint64_t)MIN(v, range - 1) * TABLET_ABS_MAX / (range - 1);
 	return (int)s;
+}
+
+void vm_input_wheel(struct vm *vm, int clicks, unsigned buttons)
+{
+	struct virtio_input *t = vm->tablet;
+
+	if (!clicks)
+		return;
+	if (t) {
+		virtio_lock(&t->v);
+		bool live = t->live && t->v.vq[EVENTQ].ready;
+		if (live && t->npending + 2 <= PENDING_MAX) {
+			put_event(&t->pending[t->npending++], EV_REL, REL_WHEEL, clicks);
+			put_event(&t->pending[t->npending++], EV_SYN, SYN_REPORT, 0);
+			flush(t);
+		}
+		virtio_unlock(&t->v);
+		if (live)
+			return;
+	}
+	if (vm->i8042 && i8042_mouse_ready(vm->i8042))
+		i8042_wheel(vm->i8042, clicks, buttons & 7);
 }
 
 void vm_input_pointer(struct vm *vm, unsigned x, unsigned y, unsigned width,

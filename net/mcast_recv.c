@@ -24,6 +24,7 @@
 #define NAK_BITS ((MCAST_MAX_PKT - 36) * 8)
 #define NAK_DELAY_NS 20000000ull	/* spread: others may ask first */
 #define STATUS_NS 100000000ull
+#define STATUS_EVERY 1024	/* DATA packets */
 #define LINGER_NS 3000000000ull
 
 enum { CHUNK_OPEN, CHUNK_FULL, CHUNK_KEPT };
@@ -52,7 +53,7 @@ struct rcv {
 	uint64_t missing_chunks, missing_pkts;
 	uint32_t pass;
 	uint64_t nak_at;	/* 0: no NAK due */
-	uint32_t span_got, span_first, span_last;
+	uint32_t span_got, span_first, span_last, last_seq, since_status;
 	bool span_any;
 	uint64_t status_at, last_ns, done_ns;
 	int fatal;
@@ -75,6 +76,8 @@ static void send_status(struct rcv *r)
 	m.status.got = r->span_got;
 	m.status.expected = r->span_any ? r->span_last - r->span_first + 1 : 0;
 	m.status.missing = r->missing_pkts;
+	m.status.last_seq = r->last_seq;
+	r->since_status = 0;
 	(void)mcast_sock_send(r->fd, &r->to, &m);
 	r->span_got = 0;
 	r->span_any = false;
@@ -95,6 +98,9 @@ static int spool_setup(struct rcv *r)
 		r->spool_anon = true;
 		r->spool = mmap(NULL, r->g.file_size, PROT_READ | PROT_WRITE,
 				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		/* 512 times fewer page faults: they were a third of our time. */
+		if (r->spool != MAP_FAILED)
+			(void)madvise(r->spool, r->g.file_size, MADV_HUGEPAGE);
 	}
 	if (r->spool == MAP_FAILED) {
 		r->spool = NULL;
@@ -151,17 +157,39 @@ static void chunk_forget(struct rcv *r, uint64_t chunk)
 	r->chunk_state[chunk] = CHUNK_OPEN;
 }
 
+/* In memory: frees each 2 MiB block once every chunk over it is kept. */
+static void spool_release_anon(struct rcv *r, uint64_t chunk)
+{
+	const uint64_t block = 2 << 20;
+	uint64_t start = chunk * r->g.chunk_size;
+	uint64_t end = start + mcast_chunk_len(&r->g, chunk);
+
+	for (uint64_t b = start / block * block; b < end; b += block) {
+		uint64_t bend = MIN(b + block, r->g.file_size);
+		bool all = true;
+
+		for (uint64_t c = b / r->g.chunk_size;
+		     c * r->g.chunk_size < bend && all; c++)
+			all = r->chunk_state[c] == CHUNK_KEPT;
+		if (all)
+			(void)madvise(r->spool + b, bend - b, MADV_DONTNEED);
+	}
+}
+
 /* Frees the spool's pages under a kept chunk (whole pages only). */
 static void spool_release(struct rcv *r, uint64_t chunk)
 {
+	if (r->spool_anon) {
+		spool_release_anon(r, chunk);
+		return;
+	}
 	uint64_t start = chunk * r->g.chunk_size;
 	uint64_t end = start + mcast_chunk_len(&r->g, chunk);
 	uint64_t page = 4096, a = (start + page - 1) / page * page;
 	uint64_t b = end == r->g.file_size ? end : end / page * page;
 
 	if (b > a)
-		(void)madvise(r->spool + a, b - a,
-			      r->spool_anon ? MADV_DONTNEED : MADV_REMOVE);
+		(void)madvise(r->spool + a, b - a, MADV_REMOVE);
 }
 
 static void deliver(struct rcv *r, uint64_t chunk)
@@ -272,6 +300,10 @@ static void on_data(struct rcv *r, const struct mcast_pkt *m)
 		r->span_last = m->data.seq;
 	r->span_any = true;
 	r->span_got++;
+	r->last_seq = m->data.seq;
+	/* Often enough for the sender's window to slide smoothly. */
+	if (++r->since_status >= STATUS_EVERY)
+		send_status(r);
 	idx = mcast_pkt_index(&r->g, chunk, off);
 	if (bit_get(r->have, idx) || r->chunk_state[chunk] == CHUNK_KEPT) {
 		r->st->dup_pkts++;

@@ -26,6 +26,13 @@
 #define ROUND_WAIT_NS 1000000000ull
 #define STRIKES 5
 #define BURST_NS 4000000ull
+/*
+ * At most this many DATA packets ahead of the slowest receiver that is
+ * keeping up (its last packet moved within WINDOW_STALE_NS): receivers on
+ * a busy CPU slow the sender down instead of overflowing their sockets.
+ */
+#define WINDOW_PKTS 8192u
+#define WINDOW_STALE_NS 500000000ull
 
 struct receiver {
 	uint32_t id;
@@ -35,6 +42,8 @@ struct receiver {
 	uint64_t missing;	/* packets, as it last said */
 	uint64_t missing_at_round; /* ... at the end of the previous pass */
 	unsigned strikes;	/* passes in a row without progress */
+	uint32_t last_seq;	/* last DATA it took in */
+	uint64_t seq_ns;	/* when last_seq last moved (0: never said) */
 	bool dropped;
 };
 
@@ -102,6 +111,10 @@ static void on_status(struct sender *s, struct receiver *r,
 
 	r->flags = m->status.flags;
 	r->missing = m->status.missing;
+	if (!r->seq_ns || m->status.last_seq != r->last_seq) {
+		r->last_seq = m->status.last_seq;
+		r->seq_ns = clock_now_ns();
+	}
 	r->pass = MAX(r->pass, m->status.pass);
 	if (exp >= 64) {
 		s->worst_loss = MAX(s->worst_loss,
@@ -368,6 +381,20 @@ static void rate_window(struct sender *s, uint64_t now)
 	s->loss_reported = false;
 }
 
+static bool window_full(const struct sender *s, uint64_t now)
+{
+	for (unsigned i = 0; i < s->nrx; i++) {
+		const struct receiver *r = &s->rx[i];
+
+		if (r->dropped || r->flags & MCAST_ST_DONE || !r->seq_ns ||
+		    now - r->seq_ns > WINDOW_STALE_NS)
+			continue;
+		if (s->seq - r->last_seq > WINDOW_PKTS)
+			return true;
+	}
+	return false;
+}
+
 /* Sends what todo holds, paced. */
 static int send_pass(struct sender *s, struct batch *b)
 {
@@ -379,6 +406,11 @@ static int send_pass(struct sender *s, struct batch *b)
 
 		if (now < s->send_at_ns) {
 			wait_ns(s, s->send_at_ns - now);
+			continue;
+		}
+		if (window_full(s, now)) {
+			wait_ns(s, 1000000ull);
+			s->st->window_waits++;
 			continue;
 		}
 		/* Credit for at most BURST_NS: a late wake-up (a busy CPU)

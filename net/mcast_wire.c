@@ -15,7 +15,7 @@
 #define ROUND_LEN 24
 #define END_LEN 20
 #define NAK_LEN 36
-#define STATUS_LEN 44
+#define STATUS_LEN 48
 
 static int bad(struct errmsg *err, const char *what, size_t len)
 {
@@ -104,6 +104,7 @@ static int parse_body(const uint8_t *p, size_t len, struct mcast_pkt *m,
 		m->status.got = get_le32(p + 28);
 		m->status.expected = get_le32(p + 32);
 		m->status.missing = get_le64(p + 36);
+		m->status.last_seq = get_le32(p + 44);
 		return 0;
 	}
 	return bad(err, "unknown type", len);
@@ -181,6 +182,7 @@ static size_t build_body(uint8_t *b, size_t size, const struct mcast_pkt *m)
 		put_le32(b + 28, m->status.got);
 		put_le32(b + 32, m->status.expected);
 		put_le64(b + 36, m->status.missing);
+		put_le32(b + 44, m->status.last_seq);
 		return STATUS_LEN;
 	}
 	return 0;

@@ -420,6 +420,7 @@ struct mcast_pkt {
 			uint32_t got;	   /* DATA received in this report's span */
 			uint32_t expected; /* DATA sent in that span (by seq) */
 			uint64_t missing;  /* packets still missing */
+			uint32_t last_seq; /* of the last DATA it took in */
 		} status;
 	};
 };
@@ -494,6 +495,7 @@ struct mcast_send_config {
 struct mcast_send_stats {
 	uint64_t session;
 	uint64_t data_pkts, resent_pkts, bytes;
+	uint64_t window_waits;	/* times it waited for slow receivers */
 	unsigned passes, receivers, done, dropped;
 	uint64_t ns;		/* first DATA to END */
 	uint64_t final_rate;

@@ -6,7 +6,7 @@
  * on the remote screen in client mode (relative mice move our own pointer,
  * tablets map through where the picture sits on the host screen), motion
  * deltas in server mode. Shift+F12 is ours (as in other SPICE clients it
- * releases the keyboard): it ends the session instead of reaching the
+ * releases the keyboard): it ends the connection instead of reaching the
  * remote desktop.
  */
 #include <linux/input-event-codes.h>

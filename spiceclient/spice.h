@@ -270,7 +270,7 @@ struct spice_host_input {
 	int x, y;		     /* our pointer on the remote screen */
 	int last_abs_x, last_abs_y;  /* last tablet position (server mode) */
 	unsigned shift;		     /* shift keys held (bits) */
-	bool quit;		     /* Shift+F12 pressed: end the session */
+	bool quit;		     /* Shift+F12 pressed: disconnect and exit */
 };
 void spice_host_input_init(struct spice_host_input *h, struct spice_screen *scr);
 void spice_host_input_event(struct spice_host_input *h, struct spice_inputs *in,

@@ -3,9 +3,10 @@
 # with nested KVM under QEMU TCG: a ghost appliance starts at boot and keeps
 # running in the background; the demo appliance is picked with the arrow
 # keys and Enter, boots (its serial output), powers off, and the menu is
-# back saying so; the admin's log shows the ghost started before and never
-# stopped; an appliance whose guest reboots is started again at once, each
-# time on a fresh volatile overlay (what the guest wrote is gone).
+# back saying so; the admin's log shows the ghost running meanwhile (not
+# stopping while the demo ran); an appliance whose guest reboots is started
+# again at once, each time on a fresh volatile overlay (what the guest wrote
+# is gone).
 # timeout: 420
 . tests/lib.sh
 . tests/boot/lib.sh
@@ -115,11 +116,13 @@ s.send('kvmbox-test', 'enter')
 s.expect('Show the log')
 s.mark()
 s.send('down', 'down', 'enter')                # the third item: Show the log
-s.expect('started demo', timeout=10)
+s.expect('demo ended', timeout=10)
 log = s.screen()
-assert 'ghost gh started' in log, log
-assert log.index('ghost gh started') < log.index('started demo'), log
-assert 'ghost gh ended' not in log, log
+upto = log.split('demo ended', 1)[0]
+during = upto.split('started demo', 1)[1]
+# (A ghost started before /dev/kvm is ready fails once and is restarted.)
+assert upto.rfind('ghost gh started') > upto.rfind('ghost gh ended'), log
+assert 'ghost gh ended' not in during, log
 s.send('esc', 'esc')
 s.expect('Rebooting guest')
 s.send('down', 'enter')

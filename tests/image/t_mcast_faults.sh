@@ -3,6 +3,7 @@
 # and ignored; a receiver cut off from the group before the end completes
 # from HTTP (python3 -m http.server, which ignores Range: the missing chunks
 # are picked out of the whole body). All end with the same verified image.
+# The sender wakes a MAC (Wake-on-LAN) first.
 # timeout: 180
 . tests/lib.sh
 . tests/image/mcastlib.sh
@@ -29,10 +30,22 @@ while time.time() < end:
     time.sleep(0.01)
 PY
 
+# A Wake-on-LAN listener: the sender wakes the lab before the session.
+cat > "$T/wol.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9))
+open(sys.argv[1] + ".ready", "w").close()
+data, addr = s.recvfrom(2048)
+open(sys.argv[1], "wb").write(data)
+PY
+in_ns r1 python3 "$T/wol.py" "$T/wol" &
+wait_for 10 test -e "$T/wol.ready" || fail "WoL listener did not start"
+
 recv_start r1 --timeout 20
 recv_start r2 --timeout 3 --http http://10.77.0.1:8077/img
 in_ns s "$KVMBOX" image mcast-send "$T/img" --iface eth0 --wait-receivers 2 --wait 10 \
-  --rate 8M > "$T/send.out" 2> "$T/send.err" &
+  --rate 8M --wol 00:11:22:33:44:55 > "$T/send.out" 2> "$T/send.err" &
 SEND=$!
 in_ns s python3 "$T/forge.py" 4 &
 FORGE=$!
@@ -52,6 +65,8 @@ grep -E "[1-9][0-9]* by HTTP" "$T/r2.err" > /dev/null || fail "r2 did not use HT
 grep -E "^mcast-recv: [1-9][0-9]* chunks by multicast" "$T/r2.err" > /dev/null || fail "r2 got nothing by multicast: $(cat "$T/r2.err")"
 grep -E "[1-9][0-9]* from other sessions, [1-9][0-9]* malformed" "$T/r1.err" > /dev/null \
   || fail "r1 did not count the forged packets: $(tail -1 "$T/r1.err")"
+[ "$(od -An -v -tx1 "$T/wol" | tr -d ' \n')" = "ffffffffffff$(printf '001122334455%.0s' $(seq 16))" ] \
+  || fail "no magic packet for 00:11:22:33:44:55"
 grep_q "makes no progress\|silent" "$T/send.err" || fail "sender did not drop r2: $(cat "$T/send.err")"
 cat "$T/send.out" "$T"/send.err "$T"/r*.err
 exit 0

@@ -10,8 +10,9 @@
  *   qxl W H      speaks QXL: memory slot, W x H primary surface, a solid
  *                fill, a 64x32 checker copied from a bitmap split over two
  *                chunks, then a command outside any slot and a copy of an
- *                image outside its slot; prints the ids the device
- *                released, then halts
+ *                image outside its slot, then a 16x16 red cursor set and
+ *                moved to (320,240); prints the ids the device released,
+ *                then halts
  *   redraw W H N N full-screen QXL copies, each waiting for its release;
  *                prints "guest: redraw done" (benchmarks)
  * Results go to COM1; the host checks screenshots.
@@ -160,15 +161,49 @@ static void qxl_setup(struct qdev *q, unsigned slot, uint32_t w, uint32_t h)
 	outb(q->io + QXL_IO_CREATE_PRIMARY, 0);
 }
 
-static void push(struct qdev *q, uint64_t data)
+static void push_ring(struct qdev *q, QXLCommandRing *r, uint64_t data, uint32_t type, unsigned port)
 {
-	QXLCommandRing *r = &q->hdr->cmd_ring;
 	QXLCommand *c = &r->items[r->prod % QXL_COMMAND_RING_SIZE].el;
 
 	c->data = data;
-	c->type = QXL_CMD_DRAW;
+	c->type = type;
 	r->prod++;
-	outb(q->io + QXL_IO_NOTIFY_CMD, 0);
+	outb(q->io + port, 0);
+}
+static void push(struct qdev *q, uint64_t data)
+{
+	push_ring(q, &q->hdr->cmd_ring, data, QXL_CMD_DRAW, QXL_IO_NOTIFY_CMD);
+}
+
+/* A 16x16 opaque red cursor set at (300,200), then moved to (320,240). */
+static void cursor(struct qdev *q)
+{
+	QXLCursor *shape = (QXLCursor *)(q->ram + OBJ + 0x6000);
+	QXLCursorRing *r = &q->hdr->cursor_ring;
+
+	memset_(shape, 0, sizeof(*shape));
+	shape->header.type = SPICE_CURSOR_TYPE_ALPHA;
+	shape->header.width = 16;
+	shape->header.height = 16;
+	shape->data_size = 16 * 16 * 4;
+	shape->chunk.data_size = 16 * 16 * 4;
+	fill32((uint32_t *)(void *)((uint8_t *)shape + sizeof(*shape)), 0xffff0000, 16 * 16);
+	QXLCursorCmd *set = (QXLCursorCmd *)(q->ram + OBJ + 4 * 0x200);
+	memset_(set, 0, sizeof(*set));
+	set->release_info.id = 4;
+	set->type = QXL_CURSOR_SET;
+	set->u.set.position.x = 300;
+	set->u.set.position.y = 200;
+	set->u.set.visible = 1;
+	set->u.set.shape = qaddr(q, shape);
+	push_ring(q, (QXLCommandRing *)r, qaddr(q, set), QXL_CMD_CURSOR, QXL_IO_NOTIFY_CURSOR);
+	QXLCursorCmd *move = (QXLCursorCmd *)(q->ram + OBJ + 5 * 0x200);
+	memset_(move, 0, sizeof(*move));
+	move->release_info.id = 5;
+	move->type = QXL_CURSOR_MOVE;
+	move->u.position.x = 320;
+	move->u.position.y = 240;
+	push_ring(q, (QXLCommandRing *)r, qaddr(q, move), QXL_CMD_CURSOR, QXL_IO_NOTIFY_CURSOR);
 }
 
 static QXLDrawable *drawable(struct qdev *q, uint32_t id, uint8_t type, int32_t l, int32_t t,
@@ -272,6 +307,8 @@ static void test_qxl(unsigned slot, uint32_t w, uint32_t h)
 	push(&q, qaddr(&q, bad));
 
 	uint32_t n = wait_releases(&q, ids, 3);
+	cursor(&q);
+	n += wait_releases(&q, ids + n, 2);
 	puts_("guest: released");
 	for (uint32_t i = 0; i < n; i++) {
 		puts_(" ");

@@ -7,6 +7,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
+# From here on kernel messages stay off the console: the screen must hold
+# still while L1 and the host compare it.
+echo 1 > /proc/sys/kernel/printk
 for i in 1 2 3 4 5 6; do echo "kvmbox display test: text on the boot console, line $i" > /dev/tty1; done
 echo "L2: fb $(tr '\n' ' ' < /proc/fb)"
 echo "L2: vesafb up"

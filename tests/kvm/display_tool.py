@@ -9,7 +9,8 @@
   display_tool.py expect KIND FILE [ARGS]   exit 0 when the P6 image FILE is
                                             what the test guest drew:
       bars W H [square]     eight colour bars (+ the orange 64x64 square)
-      qxl                   blue 640x480, the 64x32 checker at (100,50)
+      qxl [cursor]          blue 640x480, the 64x32 checker at (100,50)
+                            (+ the guest's 16x16 red cursor at (320,240))
       frame OW OH GW GH KIND...  an OW x OH output with a GW x GH guest image
                             of KIND centred on black
 """
@@ -41,8 +42,10 @@ def bars(w, h, square=False):
     return w, h, px
 
 
-def qxl():
+def qxl(cursor=False):
     def px(x, y):
+        if cursor and 320 <= x < 336 and 240 <= y < 256:
+            return 0xff0000
         if 100 <= x < 164 and 50 <= y < 82:
             return 0xffff00 if ((x - 100) // 8 + (y - 50) // 8) & 1 else 0x00ff00
         return 0x0000ff
@@ -53,6 +56,8 @@ def make(kind, args):
     if kind == 'bars':
         return bars(int(args[0]), int(args[1]), len(args) > 2), args[3:] if len(args) > 2 else args[2:]
     if kind == 'qxl':
+        if args and args[0] == 'cursor':
+            return qxl(True), args[1:]
         return qxl(), args
     sys.exit(f'unknown kind {kind}')
 

@@ -2,7 +2,7 @@
 # guest draws colour bars on the boot framebuffer found at the QXL VRAM BAR,
 # then a square (seen through dirty-page tracking only), then speaks QXL
 # (memory slot, primary surface, fill, a chunked bitmap copy, two hostile
-# commands); screenshots of the guest and dumps of the host-side output must
+# commands, a hardware cursor set and moved); screenshots of the guest and dumps of the host-side output must
 # show exactly that, the bad commands are released and reported once, and an
 # idle guest costs no frame copies.
 # timeout: 240
@@ -82,11 +82,11 @@ stop_with_quit
 # 2. QXL commands; the 640x480 guest centred on an 800x600 output.
 start_vm "qxl 640 480" 800x600
 wait_for "$T/console" "guest: qxl drawn" 90
-grep -q '^guest: released 1 2 3$' "$T/console" || fail "releases: $(cat "$T/console")"
+grep -q '^guest: released 1 2 3 4 5$' "$T/console" || fail "releases: $(cat "$T/console")"
 r=$(tool ctl "$T/sock" "screenshot $T/shot.ppm")
 [ "$r" = "ok 640x480" ] || fail "screenshot: $r"
-expect_image qxl "$T/shot.ppm"
-until_dump frame 800 600 640 480 qxl
+expect_image qxl "$T/shot.ppm"  # the guest's screen: no cursor
+until_dump frame 800 600 640 480 qxl cursor  # the output: the cursor over it
 grep -q "draw command at 0x500000000000000 outside the memory slots" "$T/vmerr" ||
   fail "the hostile command was not reported: $(cat "$T/vmerr")"
 grep -q "image at .* outside the memory slots" "$T/vmerr" || fail "bad image not reported"

@@ -6,8 +6,8 @@
 # types k, v, m and Enter, moves the pointer and clicks through the control
 # socket: L2 must see the same key codes, PS/2 relative motion first
 # (psmouse only), then the tablet's absolute position scaled to 0..32767.
-# Run 2, --display screen --menu-hotkey on L1's std-VGA (bochs DRM): keys
-# and an absolute move injected into L1 with QMP (virtio keyboard and
+# Run 2, --display screen --menu-hotkey on L1's std-VGA (bochs DRM): keys,
+# an absolute move and a wheel click injected into L1 with QMP (virtio keyboard and
 # tablet) are grabbed by kvmbox and forwarded to L2 (held keys repeat, as
 # on a real keyboard); Ctrl+Alt+F12 ends the VMM with status 5 (back to
 # the menu) and F12 itself never reaches L2.
@@ -133,7 +133,7 @@ l1_input_init > "$T/run/init"; chmod +x "$T/run/init"
 make_cpio "$T/run" "$T/run.cpio"
 cat "$cache/base.cpio" "$T/run.cpio" > "$T/l1.cpio"
 
-# qmp JSON...: one QMP session; key DOWN QCODE..., abs X Y (0..32767).
+# qmp JSON...: one QMP connection; key DOWN QCODE..., abs X Y (0..32767).
 qmp() {
   { echo '{"execute":"qmp_capabilities"}'; printf '%s\n' "$@"; sleep 0.3; } |
     socat -t 2 - "UNIX-CONNECT:$T/qmp.sock" > /dev/null
@@ -145,6 +145,8 @@ key() { # DOWN QCODE...: one event per key, in order
   done
   qmp "${ev[@]}"
 }
+wheel_up() { qmp '{"execute":"input-send-event","arguments":{"events":[{"type":"btn","data":{"down":true,"button":"wheel-up"}}]}}' \
+                 '{"execute":"input-send-event","arguments":{"events":[{"type":"btn","data":{"down":false,"button":"wheel-up"}}]}}'; }
 abs() { qmp "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[{\"type\":\"abs\",\"data\":{\"axis\":\"x\",\"value\":$1}},{\"type\":\"abs\",\"data\":{\"axis\":\"y\",\"value\":$2}}]}}"; }
 # wait_serial SECONDS REGEX: 0 once the serial log matches.
 wait_serial() {
@@ -170,6 +172,7 @@ for try in 1 2; do
     sleep 1
     for k in k v m ret; do key true $k; key false $k; done
     abs 16384 8192
+    wheel_up
     sleep 1
     key true ctrl alt f12
     key false f12 alt ctrl
@@ -218,6 +221,7 @@ want="37:1 37:0 47:1 47:0 50:1 50:0 28:1 28:0 "
 set -- $(sed -n 's/^L2B: EV kvmbox_tablet 3 [01] \([0-9]*\)$/\1/p' "$log" | tr '\n' ' ') 0 0
 [ $(( ($1 - 16384) * ($1 - 16384) )) -lt 2500 ] && [ $(( ($2 - 8192) * ($2 - 8192) )) -lt 2500 ] ||
   fail "forwarded tablet position: $1,$2 (want about 16384,8192)"
+grep -q '^L2B: EV kvmbox_tablet 2 8 1$' "$log" || fail "wheel up did not reach the tablet: $(grep 'L2B: EV kvmbox' "$log")"
 grep -q '^L2B: L1-RUN2 exit=5' "$log" || fail "Ctrl+Alt+F12: $(grep 'L1-RUN2' "$log")"
 grep -E '^L2: EV|^L2B: EV|L1-RUN' "$log" | head -60
 echo "all good"

@@ -90,9 +90,12 @@ TEST(mcast_control_roundtrip)
 	m.status.got = 90;
 	m.status.expected = 100;
 	m.status.missing = 1ull << 40;
+	m.status.last_seq = 123456;
 	n = build(buf, &m);
+	CHECK_EQ(n, 48);
 	CHECK_EQ(mcast_pkt_parse(buf, n, &p, NULL), 0);
 	CHECK_EQ(p.status.expected, 100);
+	CHECK_EQ(p.status.last_seq, 123456);
 	CHECK(p.status.missing == 1ull << 40);
 
 	m = (struct mcast_pkt){ .type = MCAST_END, .session = 42 };

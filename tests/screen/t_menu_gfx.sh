@@ -2,6 +2,7 @@
 # initramfs with the bochs DRM driver added) boots under QEMU TCG with a
 # standard VGA; the menu draws the catalog's tiles on the screen (compared
 # with tests/screen/ref/menu-iso-1280x720.ppm.gz, the clock bar aside);
+# the demo tile shows its icon, the other its initial;
 # keys typed through QMP move the selection; Enter starts the demo
 # appliance (nested KVM: its serial output), which hands the screen over;
 # when the guest powers off, the menu is back on the screen.
@@ -16,9 +17,10 @@ modprobe --show-depends -S "$KVER" bochs > /dev/null 2>&1 || skip "no bochs modu
 "$KVMBOX" mkinitramfs -o "$T/initrd.img" --compress lz4 --modules "$KMODS" \
   --add-modules bochs 2> "$T/mkinitramfs.err" || fail "mkinitramfs: $(cat "$T/mkinitramfs.err")"
 build_demo "$T/medium"
-# A second tile to move to: the demo appliance under another name.
+# A second tile to move to: the demo appliance under another name, without
+# its icon (the tile shows the initial).
 sed -n '/^\[appliance demo\]/,$p' "$T/medium/catalog.ini" |
-  sed 's/^\[appliance demo\]/[appliance second]/; s/^title = .*/title = Second demo/' \
+  sed '/^icon = /d; s/^\[appliance demo\]/[appliance second]/; s/^title = .*/title = Second demo/' \
   >> "$T/medium/catalog.ini"
 "$KVMBOX" catalog check "$T/medium/catalog.ini" > /dev/null || fail "test catalog invalid"
 # The menu's terminal is the serial line (the last console=), the screen is
@@ -69,6 +71,9 @@ if [ "${KVMBOX_UPDATE_REF:-0}" = 1 ]; then
 fi
 bad=$(ppm diff "$T/menu.ppm" "$REF" $BAR)
 [ "$bad" = 0 ] || fail "$bad pixels differ from $REF (see $SHOTS/menu-iso.png)"
+# The demo's icon (its blue screen) on the first tile, the initial on the second.
+[ "$(ppm pixel "$T/menu.ppm" 192 132)" = 285ac8 ] || fail "no icon on the demo tile"
+[ "$(ppm pixel "$T/menu.ppm" 536 132)" = 45556a ] || fail "the second tile has no initial"
 expect_log "$log" 'Demo appliance' "the menu's text front-end is not on the serial line"
 
 send_key down

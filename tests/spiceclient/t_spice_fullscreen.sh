@@ -8,7 +8,7 @@
 # screendump shows the remote screen centred, >= 99 % like the remote's
 # own screendump; keys typed into L1 with QMP reach the remote shell (its
 # screen changes and L1 shows the change); mouse motion in L1 reaches the
-# remote guest's mouse; Shift+F12 ends the session with status 0.
+# remote guest's mouse; Shift+F12 disconnects and exits with status 0.
 . tests/lib.sh
 . tests/screen/lib.sh
 HERE=$PWD/tests/spiceclient
@@ -100,9 +100,9 @@ for _ in 1 2 3 4 5; do send_rel 25 10; sleep 0.3; done
 for _ in $(seq 1 50); do [ "$(stat -c %s "$T/remote.log")" -gt "$before" ] && break; sleep 0.2; done
 [ "$(stat -c %s "$T/remote.log")" -gt "$before" ] || fail "mouse motion did not reach the remote guest"
 
-# Shift+F12 is the client's: the session ends, status 0.
+# Shift+F12 is the client's: it disconnects and exits 0.
 qmp "{\"execute\":\"input-send-event\",\"arguments\":{\"events\":[{\"type\":\"key\",\"data\":{\"down\":true,\"key\":{\"type\":\"qcode\",\"data\":\"shift\"}}},{\"type\":\"key\",\"data\":{\"down\":true,\"key\":{\"type\":\"qcode\",\"data\":\"f12\"}}}]}}" > /dev/null
-wait_log "$log" 30 'L1: spice exited 0' || fail "Shift+F12 did not end the session: $(tail -3 "$log")"
+wait_log "$log" 30 'L1: spice exited 0' || fail "Shift+F12 did not end the client: $(tail -3 "$log")"
 ! grep -q 'Kernel panic' "$log" || fail "kernel panic in L1"
 l1_stop
 echo "pass"
