@@ -29,6 +29,7 @@ APPLET(image, "publish, serve and fetch images (HTTP, multicast)",
        "  mcast-recv [--cache DIR] [--iface IF] [--group ADDR[:PORT]] [--http URL] [--timeout S]\n"
        "        receive one session into the store, every chunk verified; chunks\n"
        "        still missing at the end come from URL (the image's URL); prints HEX\n"
+       "        --sha256 M: follow only a session whose manifest has SHA-256 M\n"
        "Exit status: 0 done, 1 failed (one line on stderr says why), 2 usage.");
 
 static const struct {

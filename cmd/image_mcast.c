@@ -219,6 +219,8 @@ int image_mcast_send_main(int argc, char **argv)
 
 struct recv_args {
 	const char *cache, *http;
+	uint8_t want[32];
+	bool pinned;
 	unsigned timeout_s;
 	struct mcast_addr addr;
 };
@@ -262,7 +264,11 @@ static int recv_args(int argc, char **argv, struct recv_args *a, char *cache)
 			a->cache = val;
 		else if (!strcmp(o, "--http"))
 			a->http = val;
-		else if (!strcmp(o, "--timeout")) {
+		else if (!strcmp(o, "--sha256")) {
+			if (strlen(val) != 64 || parse_hex(val, a->want, 32) < 0)
+				return usage(cmd, "bad --sha256 '%s' (64 hex digits)", val);
+			a->pinned = true;
+		} else if (!strcmp(o, "--timeout")) {
 			if (parse_u64(val, 1, 86400, &v) < 0)
 				return usage(cmd, "bad --timeout '%s' (seconds)", val);
 			a->timeout_s = (unsigned)v;
@@ -323,15 +329,22 @@ static int on_chunk(void *ctx, uint64_t chunk, const void *data, size_t len,
 /* ---- completing from HTTP -------------------------------------------------- */
 
 /* No manifest came by multicast: take the one published beside the image. */
-static int fetch_manifest(struct recv_state *s, const char *url, struct errmsg *err)
+static int fetch_manifest(struct recv_state *s, const char *url,
+			  const uint8_t *want, struct errmsg *err)
 {
 	char murl[HTTP_MAX_URL + 16], path[4096];
+	uint8_t d[32];
 	struct buf text;
 	int r;
 
 	snprintf(murl, sizeof(murl), "%s.manifest", url);
 	buf_init(&text);
 	r = http_get_buf(murl, 15000, DISK_MANIFEST_MAX_FILE, &text, err);
+	if (r == 0 && want) {
+		sha256(text.data, text.len, d);
+		if (memcmp(d, want, 32))
+			r = errmsg_set(err, -EBADMSG, "%s: not the manifest of --sha256", murl);
+	}
 	if (r == 0)
 		r = disk_manifest_parse((char *)text.data, text.len, murl, &s->m, err);
 	buf_free(&text);
@@ -342,13 +355,14 @@ static int fetch_manifest(struct recv_state *s, const char *url, struct errmsg *
 	return r;
 }
 
-static int complete_http(struct recv_state *s, const char *url, struct errmsg *err)
+static int complete_http(struct recv_state *s, const char *url,
+			 const uint8_t *want, struct errmsg *err)
 {
 	int r = 0;
 
 	log_info("mcast-recv: %s; completing from %s", err->msg, url);
 	if (!s->p && !s->installed)
-		r = fetch_manifest(s, url, err);
+		r = fetch_manifest(s, url, want, err);
 	if (r == 0 && s->p) {
 		struct image_fetch_opts o = { .timeout_ms = 15000 };
 		uint64_t before = disk_partial_missing(s->p);
@@ -367,12 +381,12 @@ static void recv_report(const struct mcast_recv_stats *st, const struct recv_sta
 	fprintf(stderr,
 		"mcast-recv: %llu chunks by multicast, %llu by HTTP, %llu already here; "
 		"%llu packets, %llu duplicates, %llu from other sessions, %llu malformed, "
-		"%llu chunks rejected; %.2f s\n",
+		"%llu chunks rejected, %llu announces of another image; %.2f s\n",
 		(unsigned long long)st->chunks, (unsigned long long)s->http_chunks,
 		(unsigned long long)st->have_chunks, (unsigned long long)st->data_pkts,
 		(unsigned long long)st->dup_pkts, (unsigned long long)st->foreign_pkts,
 		(unsigned long long)st->bad_pkts, (unsigned long long)st->bad_chunks,
-		(double)st->ns / 1e9);
+		(unsigned long long)st->other_image, (double)st->ns / 1e9);
 	if (!installed)
 		return;
 	format_hex(s->m.digest, 32, hex);
@@ -409,7 +423,8 @@ int image_mcast_recv_main(int argc, char **argv)
 		return r;
 	r = disk_store_open(a.cache, &s.store, &err);
 	if (r == 0) {
-		struct mcast_recv_config c = { .addr = a.addr, .timeout_s = a.timeout_s };
+		struct mcast_recv_config c = { .addr = a.addr, .timeout_s = a.timeout_s,
+					       .want_digest = a.pinned ? a.want : NULL };
 
 		c.spool_fd = spool_open(a.cache, &c.mem_spool_max);
 
@@ -417,7 +432,7 @@ int image_mcast_recv_main(int argc, char **argv)
 		if (c.spool_fd >= 0)
 			close(c.spool_fd);
 		if (r < 0 && a.http && (r == -ETIMEDOUT || r == -ECONNRESET))
-			r = complete_http(&s, a.http, &err);
+			r = complete_http(&s, a.http, c.want_digest, &err);
 		if (r == 0 && s.p)
 			r = disk_partial_finish(s.p, &err);
 		recv_report(&st, &s, r == 0);

@@ -24,7 +24,7 @@ APPLET(init, "run as PID 1 of the kvmbox boot image",
        "  kvmbox.net=MODE          dhcp (default), off, static:ADDR/PREFIX,GW\n"
        "  kvmbox.console=TTY       the menu's terminal (default: the console)\n"
        "  kvmbox.autotest          unattended run: power off when done\n"
-       "  kvmbox.test-hook=HOOK    kill-menu | orphans (boot tests)\n"
+       "  kvmbox.test-hook=HOOK    kill-menu | orphans | reboot (boot tests)\n"
        "Signals: SIGUSR2 power off, SIGTERM reboot, SIGUSR1 halt.");
 
 #define KVMBOX_BIN "/bin/kvmbox"

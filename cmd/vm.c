@@ -23,7 +23,7 @@ APPLET(vm, "run a virtual machine on /dev/kvm",
        "virtio-blk disks (/dev/vda, vdb, ...), virtio-net, virtio-rng and COM1\n"
        "(ttyS0) as the console. Defaults: 512 MiB, 1 vCPU, serial on stdio.\n"
        "Exit status: 0 guest powered off, 3 guest rebooted, 4 guest panicked,\n"
-       "1 VMM error (or stopped by SIGTERM/SIGINT/SIGHUP), 2 usage error,\n"
+       "1 VMM error (or stopped by a signal), 2 usage error,\n"
        "5 back to the menu (--menu-hotkey: Ctrl+Alt+F12).\n"
        "--display adds a QXL display (the boot console on its framebuffer from\n"
        "the first line, then the guest's qxl driver at the screen's size):\n"

@@ -35,7 +35,8 @@ static bool device_spec_ok(const char *s)
 
 static bool test_hook_ok(const char *s)
 {
-	return !strcmp(s, "kill-menu") || !strcmp(s, "orphans");
+	return !strcmp(s, "kill-menu") || !strcmp(s, "orphans") ||
+	       !strcmp(s, "reboot");
 }
 
 struct option_desc {

@@ -60,7 +60,7 @@ struct boot_options {
 	char appliance[64];  /* kvmbox.appliance=NAME ([a-z0-9_-]+) */
 	char net[128];       /* kvmbox.net=dhcp|off|static:ADDR/PREFIX,GW */
 	char console[64];    /* kvmbox.console=DEVICE (menu's terminal) */
-	char test_hook[32];  /* kvmbox.test-hook=kill-menu|orphans */
+	char test_hook[32];  /* kvmbox.test-hook=kill-menu|orphans|reboot */
 	bool autotest;       /* kvmbox.autotest */
 	unsigned warnings;   /* options ignored (each one logged) */
 };

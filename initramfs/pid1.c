@@ -501,10 +501,16 @@ static void hook_step(struct ev_timer *t)
 {
 	struct pid1 *p = container_of(t, struct pid1, hook_timer);
 	bool kill_menu = !strcmp(p->opts.test_hook, "kill-menu");
+	bool reboot = !strcmp(p->opts.test_hook, "reboot");
 
 	evloop_timer_stop(&p->loop, t);
 	switch (p->hook_step++) {
 	case 0:
+		if (reboot) { /* the way the menu asks: SIGTERM to PID 1 */
+			log_info("test-hook: asking for a reboot");
+			kill(getpid(), SIGTERM);
+			return;
+		}
 		if (kill_menu && p->menu->pid) {
 			log_info("test-hook: killing the menu (pid %d)", (int)p->menu->pid);
 			kill(p->menu->pid, SIGKILL);

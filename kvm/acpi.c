@@ -3,16 +3,17 @@
  * Minimal ACPI at 0xE0000: RSDP -> XSDT -> FADT (PM1a ports for power-off,
  * the reset register) and MADT (one LAPIC per vCPU, the IOAPIC, the PC's
  * interrupt overrides), and a DSDT whose AML holds the \_S5 sleep type, the
- * PCI root bridge, the pvpanic device and the PS/2 keyboard and mouse. Offsets are the ACPI 6 tables'.
+ * PCI root bridge (with its _PRT: which GSI each device's INTx pin drives),
+ * the pvpanic device and the PS/2 keyboard and mouse. Offsets are the ACPI 6
+ * tables'.
  */
 #include <string.h>
 
-#include "kvm/machine.h"
+#include "kvm/pci.h"
 
 #define HDR_LEN 36
 #define FADT_LEN 276
 #define FADT_FLAG_WBINVD (1u << 0)
-#define FADT_FLAG_PWR_BUTTON (1u << 4)
 #define FADT_FLAG_SLP_BUTTON (1u << 5)
 #define FADT_FLAG_RESET_REG_SUP (1u << 10)
 #define BOOT_ARCH_LEGACY_DEVICES (1u << 0)
@@ -77,6 +78,58 @@ static size_t aml_device(uint8_t *aml, const char name[4], const uint8_t *body,
 	return n + 4 + body_len;
 }
 
+/* An AML integer in its shortest encoding (Zero, One, Byte/Word/DWordConst). */
+static size_t aml_int(uint8_t *aml, uint32_t v)
+{
+	if (v <= 1) {
+		aml[0] = (uint8_t)v; /* ZeroOp, OneOp */
+		return 1;
+	}
+	unsigned w = v <= 0xff ? 1 : v <= 0xffff ? 2 : 4;
+	aml[0] = w == 1 ? 0x0a : w == 2 ? 0x0b : 0x0c;
+	for (unsigned b = 0; b < w; b++)
+		aml[1 + b] = (uint8_t)(v >> (8 * b));
+	return 1 + w;
+}
+
+/* Package(count) { body }: PackageOp, PkgLength, NumElements, elements. */
+static size_t aml_package(uint8_t *aml, unsigned count, const uint8_t *body,
+			  size_t body_len)
+{
+	size_t n = 0;
+
+	aml[n++] = 0x12; /* PackageOp */
+	n += pkg_len(aml + n, 1 + body_len);
+	aml[n++] = (uint8_t)count;
+	memmove(aml + n, body, body_len);
+	return n + body_len;
+}
+
+/*
+ * Linux reads a hard-wired _PRT entry (Source = 0) as a level-triggered,
+ * active-low GSI; KVM's IOAPIC delivers by line level whatever the
+ * polarity, so pci_set_intx's "asserted = 1" still means asserted.
+ */
+size_t acpi_prt_aml(uint8_t *aml, const struct pci_intx_route *r, unsigned n)
+{
+	uint8_t entries[PCI_MAX_DEVICES * 16], entry[16];
+	size_t len = 0, k = 0;
+
+	if (n > PCI_MAX_DEVICES)
+		n = PCI_MAX_DEVICES;
+	for (unsigned i = 0; i < n; i++) {
+		size_t e = 0;
+		e += aml_int(entry + e, (uint32_t)r[i].slot << 16 | 0xffff); /* any function */
+		e += aml_int(entry + e, r[i].pin & 3);
+		entry[e++] = 0x00; /* Source: none, the GSI below is wired directly */
+		e += aml_int(entry + e, r[i].gsi);
+		len += aml_package(entries + len, 4, entry, e);
+	}
+	memcpy(aml, "\x08_PRT", 5); /* NameOp */
+	k = 5;
+	return k + aml_package(aml + k, n, entries, len);
+}
+
 /* Word (bus, I/O) or DWord (memory) address space descriptor, producer. */
 static size_t res_addr(uint8_t *d, bool dword, uint8_t type, uint8_t tflags,
 		       uint32_t min, uint32_t max)
@@ -121,7 +174,7 @@ static size_t pci_crs(uint8_t *aml)
 	return k + n;
 }
 
-static size_t build_dsdt_aml(uint8_t *aml)
+static size_t build_dsdt_aml(struct vm *vm, uint8_t *aml)
 {
 	static const uint8_t s5[] = { /* Name(_S5, Package(4) {5, 0, 0, 0}) */
 		0x08, '_', 'S', '5', '_', 0x12, 0x07, 0x04,
@@ -159,9 +212,12 @@ static size_t build_dsdt_aml(uint8_t *aml)
 
 	memcpy(aml, s5, sizeof(s5));
 	n += sizeof(s5);
-	uint8_t pci_body[256];
+	struct pci_intx_route routes[PCI_MAX_DEVICES];
+	unsigned nroutes = pci_intx_routes(vm, routes, PCI_MAX_DEVICES);
+	uint8_t pci_body[256 + ACPI_PRT_MAX];
 	memcpy(pci_body, pci0, sizeof(pci0));
 	size_t pci_len = sizeof(pci0) + pci_crs(pci_body + sizeof(pci0));
+	pci_len += acpi_prt_aml(pci_body + pci_len, routes, nroutes);
 	n += aml_device(aml + n, "PCI0", pci_body, pci_len);
 	n += aml_device(aml + n, "PEVT", pvpanic, sizeof(pvpanic));
 	n += aml_device(aml + n, "PS2K", ps2_kbd, sizeof(ps2_kbd));
@@ -169,9 +225,9 @@ static size_t build_dsdt_aml(uint8_t *aml)
 	return n;
 }
 
-static uint32_t build_dsdt(uint8_t *t)
+static uint32_t build_dsdt(struct vm *vm, uint8_t *t)
 {
-	uint32_t len = (uint32_t)(HDR_LEN + build_dsdt_aml(t + HDR_LEN));
+	uint32_t len = (uint32_t)(HDR_LEN + build_dsdt_aml(vm, t + HDR_LEN));
 	header(t, "DSDT", len, 2);
 	return len;
 }
@@ -187,8 +243,9 @@ static uint32_t build_fadt(uint8_t *t, uint64_t dsdt)
 	t[89] = 2; /* PM1_CNT_LEN */
 	/* The i8042 is there (also described in the DSDT for PnP). */
 	put_le16(t + 109, BOOT_ARCH_LEGACY_DEVICES | BOOT_ARCH_8042);
-	put_le32(t + 112, FADT_FLAG_WBINVD | FADT_FLAG_PWR_BUTTON |
-			  FADT_FLAG_SLP_BUTTON | FADT_FLAG_RESET_REG_SUP);
+	/* A fixed-feature power button (PWR_BUTTON clear): how the host asks. */
+	put_le32(t + 112, FADT_FLAG_WBINVD | FADT_FLAG_SLP_BUTTON |
+			  FADT_FLAG_RESET_REG_SUP);
 	gas_io(t + 116, 8, 1, ACPI_RESET_PORT);
 	t[128] = ACPI_RESET_VALUE;
 	t[131] = 0; /* minor version */
@@ -244,7 +301,7 @@ uint64_t acpi_build(struct vm *vm)
 	uint64_t madt = fadt + 512, dsdt = madt + 1024;
 
 	memset(p, 0, ACPI_TABLES_END - base);
-	build_dsdt(p + (dsdt - base));
+	build_dsdt(vm, p + (dsdt - base));
 	build_fadt(p + (fadt - base), dsdt);
 	build_madt(p + (madt - base), vm->ncpus);
 

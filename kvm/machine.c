@@ -226,16 +226,43 @@ static void on_stop(struct ev_handler *h, uint32_t events)
 }
 
 /* The host asks us to stop (init powering off, Ctrl-C): a VMM-side stop. */
+/* How long a guest asked to shut down (SIGTERM) may take: init waits 10 s. */
+#define GUEST_STOP_GRACE_S 8
+
+static void on_guest_stop_timeout(struct ev_timer *t)
+{
+	struct vm *vm = container_of(t, struct vm, guest_stop_timer);
+
+	log_warn("the guest did not power off within %d s; stopping it",
+		 GUEST_STOP_GRACE_S);
+	vm_request_stop(vm, VMM_EXIT_ERROR);
+}
+
+/*
+ * SIGTERM (init or the menu stopping VMs) first asks the guest, as the
+ * power button would, and stops it when it has not powered off in time;
+ * a second SIGTERM, SIGINT, SIGHUP, or a guest without an ACPI button
+ * driver stop it at once.
+ */
 static void on_signal(struct ev_handler *h, uint32_t events)
 {
 	struct vm *vm = container_of(h, struct vm, signal_h);
 	struct signalfd_siginfo si;
 
 	(void)events;
-	if (read(h->fd, &si, sizeof(si)) == sizeof(si)) {
-		vm->stop_signal = (int)si.ssi_signo;
-		vm_request_stop(vm, VMM_EXIT_ERROR);
+	if (read(h->fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	vm->stop_signal = (int)si.ssi_signo;
+	if (si.ssi_signo == SIGTERM && !vm->guest_asked && vm->pm &&
+	    pm_power_button(vm->pm) &&
+	    evloop_timer_start(&vm->loop, &vm->guest_stop_timer,
+			       GUEST_STOP_GRACE_S * 1000000000ull, 0,
+			       on_guest_stop_timeout) == 0) {
+		vm->guest_asked = true;
+		log_info("asked the guest to power off (ACPI power button)");
+		return;
 	}
+	vm_request_stop(vm, VMM_EXIT_ERROR);
 }
 
 static int plug_devices(struct vm *vm, const struct vmm_config *cfg,

@@ -92,6 +92,7 @@ struct vcpu {
 
 struct pci_bus;
 struct serial;
+struct pm;
 
 struct vm {
 	int kvm_fd, vm_fd;
@@ -106,6 +107,9 @@ struct vm {
 	struct ev_handler stop_h;
 	struct ev_handler signal_h; /* SIGTERM/SIGINT/SIGHUP from the host */
 	int stop_signal;
+	struct pm *pm;
+	struct ev_timer guest_stop_timer; /* SIGTERM: the guest's time to power off */
+	bool guest_asked;	/* the power button was pressed for SIGTERM */
 	atomic_int exit_code;	/* first vmm_exit set wins (-1 while running) */
 	pthread_mutex_t route_lock;
 	struct kvm_irq_routing *routes;
@@ -175,6 +179,11 @@ int serial_init(struct vm *vm, int in_fd, int out_fd);
 int i8042_init(struct vm *vm);
 int rtc_init(struct vm *vm);
 int pm_init(struct vm *vm); /* ACPI PM1 ports, reset register, pvpanic */
+/*
+ * Presses the ACPI power button (a request to shut down, as a person would
+ * press it); false when the guest has no ACPI button driver listening.
+ */
+bool pm_power_button(struct pm *pm);
 
 #define PM1A_EVT_PORT 0x600
 #define PM1A_CNT_PORT 0x604

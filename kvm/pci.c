@@ -209,6 +209,24 @@ void pci_set_intx(struct vm *vm, struct pci_device *d, bool level)
 	vm_set_irq(vm, d->intx_gsi, level);
 }
 
+unsigned pci_intx_routes(struct vm *vm, struct pci_intx_route *out, unsigned max)
+{
+	struct pci_bus *b = vm->pci;
+	unsigned n = 0;
+
+	for (unsigned s = 0; b && s < PCI_MAX_DEVICES && n < max; s++) {
+		const struct pci_device *d = b->dev[s];
+		if (!d || !d->intx_gsi || !d->config[PCI_INTERRUPT_PIN])
+			continue;
+		out[n++] = (struct pci_intx_route){
+			.slot = (uint8_t)s,
+			.pin = (uint8_t)(d->config[PCI_INTERRUPT_PIN] - 1),
+			.gsi = d->intx_gsi,
+		};
+	}
+	return n;
+}
+
 static const struct pci_device_ops host_ops = { 0 };
 
 int pci_init(struct vm *vm)

@@ -57,4 +57,19 @@ void pci_set_intx(struct vm *vm, struct pci_device *d, bool level);
 /* Appends a capability of @len bytes (@cap[0] = ID); returns its offset. */
 int pci_add_cap(struct pci_device *d, const uint8_t *cap, unsigned len);
 
+/* One wired INTx line: slot's pin (0 = INTA .. 3 = INTD) drives IOAPIC @gsi. */
+struct pci_intx_route {
+	uint8_t slot, pin;
+	uint32_t gsi;
+};
+/* Fills @out with the plugged devices' INTx wiring; returns the count. */
+unsigned pci_intx_routes(struct vm *vm, struct pci_intx_route *out, unsigned max);
+/*
+ * Writes Name(_PRT, Package() { {slot<<16|0xFFFF, pin, 0, gsi}, ... }) for
+ * the PCI root bridge (ACPI "hard-wired GSI" form, no link devices) into
+ * @aml, which holds at least ACPI_PRT_MAX bytes; returns its length.
+ */
+#define ACPI_PRT_MAX (16 + PCI_MAX_DEVICES * 16)
+size_t acpi_prt_aml(uint8_t *aml, const struct pci_intx_route *r, unsigned n);
+
 #endif

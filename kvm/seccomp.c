@@ -34,6 +34,7 @@ static const int io_calls[] = {
 	SCMP_SYS(close), SCMP_SYS(tgkill), SCMP_SYS(tkill), SCMP_SYS(lseek),
 	SCMP_SYS(timerfd_settime), SCMP_SYS(set_robust_list),
 	SCMP_SYS(getrandom), SCMP_SYS(ftruncate), SCMP_SYS(fstat), /* overlays grow */
+	SCMP_SYS(timerfd_create), /* SIGTERM: the guest's time to power off */
 };
 
 static const unsigned long kvm_ioctls[] = {

@@ -16,11 +16,18 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
 
 #include "mcast_private.h"
 
-#define RX_BATCH 64
-#define RX_BUF 2048
+/*
+ * Receive buffers take a whole coalesced run (UDP_GRO: a sender's GSO
+ * send arrives as one datagram of equal segments); plain datagrams fill
+ * them one each.
+ */
+#define RX_BATCH 32
+#define RX_BUF 65536
 #define NAK_BITS ((MCAST_MAX_PKT - 36) * 8)
 #define NAK_DELAY_NS 20000000ull	/* spread: others may ask first */
 #define STATUS_NS 100000000ull
@@ -57,6 +64,10 @@ struct rcv {
 	bool span_any;
 	uint64_t status_at, last_ns, done_ns;
 	int fatal;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[RX_BATCH];
 	uint8_t bufs[RX_BATCH][RX_BUF];
 };
 
@@ -401,6 +412,11 @@ static void dispatch(struct rcv *r, const uint8_t *buf, size_t len)
 	if (!r->locked) {
 		if (m.type != MCAST_ANNOUNCE)
 			return; /* nothing to place it against yet */
+		if (r->c->want_digest &&
+		    memcmp(m.announce.manifest_digest, r->c->want_digest, 32)) {
+			r->st->other_image++; /* not the image we were told */
+			return;
+		}
 		r->locked = true;
 		r->session = m.session;
 		r->st->session = m.session;
@@ -426,6 +442,33 @@ static void dispatch(struct rcv *r, const uint8_t *buf, size_t len)
 	r->last_ns = clock_now_ns();
 }
 
+/* The segment size of a coalesced datagram, or 0 for a plain one. */
+static size_t gro_size(struct msghdr *h)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c))
+		if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int v;
+
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	return 0;
+}
+
+/* Each segment of a coalesced datagram is a packet of its own. */
+static void dispatch_msg(struct rcv *r, const uint8_t *buf, struct mmsghdr *m)
+{
+	size_t len = m->msg_len, seg = gro_size(&m->msg_hdr);
+
+	if (!seg || seg >= len) {
+		dispatch(r, buf, len);
+		return;
+	}
+	for (size_t off = 0; off < len && !r->fatal; off += seg)
+		dispatch(r, buf + off, MIN(seg, len - off));
+}
+
 static void receive_batch(struct rcv *r)
 {
 	struct iovec iov[RX_BATCH];
@@ -437,13 +480,19 @@ static void receive_batch(struct rcv *r)
 		msg[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
 							.msg_iovlen = 1 } };
 	}
+	for (int i = 0; i < RX_BATCH; i++) { /* recvmmsg shrinks them */
+		msg[i].msg_hdr.msg_control = r->ctl[i].buf;
+		msg[i].msg_hdr.msg_controllen = sizeof(r->ctl[i].buf);
+	}
 	/* Bounded, so a sender faster than us cannot starve our timers. */
 	for (int round = 0; round < 16 && !r->fatal; round++) {
 		n = recvmmsg(r->fd, msg, RX_BATCH, 0, NULL);
 		for (int i = 0; i < n && !r->fatal; i++)
-			dispatch(r, r->bufs[i], msg[i].msg_len);
+			dispatch_msg(r, r->bufs[i], &msg[i]);
 		if (n < RX_BATCH)
 			break;
+		for (int i = 0; i < RX_BATCH; i++)
+			msg[i].msg_hdr.msg_controllen = sizeof(r->ctl[i].buf);
 	}
 }
 
@@ -517,6 +566,8 @@ int mcast_recv_run(const struct mcast_recv_config *c,
 		rcv_free(r);
 		return e;
 	}
+	/* Take a sender's GSO runs whole: one skb per run, not per packet. */
+	(void)setsockopt(r->fd, IPPROTO_UDP, UDP_GRO, &(int){ 1 }, sizeof(int));
 	e = loop(r);
 	if (e == 0 || done(r)) { /* tell the sender, in case END is near */
 		send_status(r);
@@ -526,6 +577,7 @@ int mcast_recv_run(const struct mcast_recv_config *c,
 	st->ns = clock_now_ns() - start;
 	if (e == -ETIMEDOUT)
 		errmsg_set(err, e, r->locked ? "the session went silent"
+			   : st->other_image ? "no session of the wanted image heard"
 			   : "no multicast session heard");
 	else if (e == -ECONNRESET)
 		errmsg_set(err, e, "the sender ended the session with %llu chunks missing",

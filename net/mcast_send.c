@@ -14,10 +14,12 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/udp.h>
+#include <netinet/in.h>
 
 #include "mcast_private.h"
 
-#define BATCH 32		/* packets per sendmmsg */
+#define BATCH 64		/* packets per sendmmsg */
 #define ANNOUNCE_EVERY 64	/* data packets between two manifest pieces */
 #define PIECE (MCAST_MAX_PKT - 72)
 #define MAX_RECEIVERS 1024
@@ -65,6 +67,7 @@ struct sender {
 	bool loss_reported;
 	uint64_t win_end_ns, send_at_ns;
 	struct mcast_send_stats *st;
+	bool no_gso;		/* UDP_SEGMENT refused once: never again */
 };
 
 static void log_line(const struct sender *s, const char *fmt, ...) PRINTF(2, 3);
@@ -167,7 +170,7 @@ static void drop(struct sender *s, struct receiver *r, const char *why)
 static void drop_stuck(struct sender *s)
 {
 	uint64_t now = clock_now_ns();
-	uint64_t idle = (s->c->idle_s ? s->c->idle_s : 10) * 1000000000ull;
+	uint64_t idle = (s->c->idle_s ? s->c->idle_s : 30) * 1000000000ull;
 
 	for (unsigned i = 0; i < s->nrx; i++) {
 		struct receiver *r = &s->rx[i];
@@ -290,11 +293,26 @@ static uint64_t next_todo(const struct sender *s, uint64_t i)
 	return s->g->npkts;
 }
 
+/*
+ * Packets go out in batches; runs of full-size packets leave as one UDP
+ * GSO send (UDP_SEGMENT: the kernel cuts it into datagrams, the stack is
+ * crossed once per run instead of once per packet). Each packet's header
+ * and payload iovecs follow the previous packet's, so a run is one slice
+ * of iov. Without GSO (an old kernel, a device without checksum offload)
+ * every packet is its own message.
+ */
+#define GSO_SEGS 32		/* packets per GSO send: 47 KB < 64 KB */
+
 struct batch {
 	uint8_t hdr[BATCH][MCAST_MAX_PKT]; /* header, or a whole announce */
 	struct iovec iov[BATCH][2];
+	uint16_t size[BATCH];
 	struct mmsghdr msg[BATCH];
-	unsigned n;
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl[BATCH];
+	unsigned n, nmsg;
 	size_t bytes;
 };
 
@@ -303,21 +321,59 @@ static void batch_add(struct sender *s, struct batch *b, const struct mcast_pkt 
 {
 	size_t h = mcast_pkt_build(b->hdr[b->n], sizeof(b->hdr[b->n]), m);
 
+	(void)s;
 	b->iov[b->n][0] = (struct iovec){ b->hdr[b->n], h };
 	b->iov[b->n][1] = (struct iovec){ (void *)data, len };
-	b->msg[b->n] = (struct mmsghdr){ .msg_hdr = {
-		.msg_name = &s->to, .msg_namelen = sizeof(s->to),
-		.msg_iov = b->iov[b->n], .msg_iovlen = 2 } };
+	b->size[b->n] = (uint16_t)(h + len);
 	b->bytes += h + len;
 	b->n++;
+}
+
+/* One message of packets [first, first + count), GSO when count > 1. */
+static void batch_msg(struct sender *s, struct batch *b, unsigned first,
+		      unsigned count)
+{
+	struct msghdr *h = &b->msg[b->nmsg].msg_hdr;
+
+	*h = (struct msghdr){ .msg_name = &s->to, .msg_namelen = sizeof(s->to),
+			      .msg_iov = b->iov[first], .msg_iovlen = 2 * count };
+	if (count > 1) {
+		struct cmsghdr *c = &b->ctl[b->nmsg].align;
+		uint16_t seg = MCAST_MAX_PKT;
+
+		h->msg_control = b->ctl[b->nmsg].buf;
+		h->msg_controllen = sizeof(b->ctl[b->nmsg].buf);
+		c->cmsg_level = IPPROTO_UDP;
+		c->cmsg_type = UDP_SEGMENT;
+		c->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+	}
+	b->nmsg++;
+}
+
+/* Cuts the batch into messages: a run of full packets, ended by a short one. */
+static void batch_cut(struct sender *s, struct batch *b)
+{
+	b->nmsg = 0;
+	for (unsigned i = 0; i < b->n;) {
+		unsigned k = 1;
+
+		if (!s->no_gso)
+			while (i + k < b->n && k < GSO_SEGS &&
+			       b->size[i + k - 1] == MCAST_MAX_PKT)
+				k++;
+		batch_msg(s, b, i, k);
+		i += k;
+	}
 }
 
 static int batch_send(struct sender *s, struct batch *b)
 {
 	unsigned done = 0;
 
-	while (done < b->n) {
-		int r = sendmmsg(s->fd, b->msg + done, b->n - done, 0);
+	batch_cut(s, b);
+	while (done < b->nmsg) {
+		int r = sendmmsg(s->fd, b->msg + done, b->nmsg - done, 0);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -325,6 +381,12 @@ static int batch_send(struct sender *s, struct batch *b)
 			struct pollfd p = { .fd = s->fd, .events = POLLOUT };
 			(void)poll(&p, 1, 10);
 			continue;
+		}
+		if (r < 0 && !s->no_gso && (errno == EIO || errno == EINVAL ||
+					    errno == ENOPROTOOPT)) {
+			s->no_gso = true; /* the path cannot offload: one by one */
+			log_line(s, "mcast-send: no UDP GSO here (%s)", strerror(errno));
+			return batch_send(s, b);
 		}
 		if (r < 0)
 			return -errno;
@@ -451,7 +513,8 @@ static bool collect(struct sender *s)
 		uint64_t now = clock_now_ns();
 
 		census(s, &live, &done, &behind);
-		if (!behind || now - start > ROUND_WAIT_NS)
+		/* With nobody there yet, still announce once: late joiners. */
+		if ((!behind && (live || last)) || now - start > ROUND_WAIT_NS)
 			break;
 		if (now - last >= ROUND_RESEND_NS) {
 			send_control(s, MCAST_ROUND);
@@ -563,7 +626,10 @@ int mcast_send_run(const struct mcast_send_config *c,
 		r = run_passes(s);
 		finish(s);
 		st->ns = clock_now_ns() - start;
-		if (r < 0)
+		if (r < 0 && !s->nrx)
+			errmsg_set(err, r, "no receiver came (%u passes sent to nobody)",
+				   s->pass);
+		else if (r < 0)
 			errmsg_set(err, r, "gave up after %u passes", s->pass);
 	}
 	census(s, &live, &done, &behind);

@@ -488,7 +488,7 @@ struct mcast_send_config {
 	uint64_t max_rate;	/* bytes/s; 0: 1 GB/s */
 	unsigned wait_receivers; /* start when this many said hello */
 	unsigned wait_s;	/* ... or after this long (0: 60 s) */
-	unsigned idle_s;	/* a receiver silent this long is dropped (10) */
+	unsigned idle_s;	/* a receiver silent this long is dropped (30) */
 	unsigned max_passes;	/* 0: 100 */
 	bool quiet;
 };
@@ -512,6 +512,7 @@ struct mcast_recv_stats {
 	uint64_t bytes;
 	bool ended;			/* the sender said END */
 	uint64_t ns;
+	uint64_t other_image;		/* announces of another manifest (pinned) */
 };
 struct mcast_recv_ops {
 	/*
@@ -535,6 +536,9 @@ struct mcast_recv_config {
 	uint64_t mem_spool_max;	/* files up to this size: in memory instead */
 	unsigned timeout_s;	/* give up after this long without the session */
 	bool quiet;
+	/* NULL: follow the first session; else only one announcing this
+	 * manifest digest (SHA-256 of the manifest text). */
+	const uint8_t *want_digest;
 };
 /*
  * Receives one session. 0 when every chunk was kept; -ETIMEDOUT or

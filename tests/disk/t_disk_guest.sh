@@ -9,26 +9,10 @@
 . tests/lib.sh
 [ "${QUICK:-0}" = 1 ] && skip "QUICK=1 skips the nested boot tests"
 . tests/boot/lib.sh
-command -v cpio > /dev/null || skip "cpio missing"
-BUSYBOX=$(command -v busybox) || skip "busybox-static missing"
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' || skip "busybox is not static"
-KVER=$(basename "$KERNEL" | sed 's/^vmlinuz-//')
-MODS=/lib/modules/$KVER/kernel
-[ -f "$MODS/arch/x86/kvm/kvm-amd.ko" ] || skip "no kvm-amd.ko for $KVER"
+. tests/kvm/nested.sh # prerequisites, module lists, busybox_tree, make_cpio
 
-L2_MODULES="drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko
-  drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko
-  drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko"
-L1_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm.ko
-  arch/x86/kvm/kvm-amd.ko"
-make_cpio() { (cd "$1" && find . | sort | cpio -o -H newc --quiet) > "$2"; }
-
-mkdir -p "$T/l1/bin" "$T/l1/k" "$T/l1/lib/modules" "$T/l1/proc" "$T/l1/sys" \
-         "$T/l1/dev" "$T/l1/run" "$T/l1/tmp" \
-         "$T/l2/bin" "$T/l2/lib/modules" "$T/l2/proc" "$T/l2/sys" "$T/l2/dev"
-cp "$BUSYBOX" "$T/l1/bin/busybox"; cp "$BUSYBOX" "$T/l2/bin/busybox"
-for m in $L1_MODULES; do cp "$MODS/$m" "$T/l1/lib/modules/"; done
-for m in $L2_MODULES; do cp "$MODS/$m" "$T/l2/lib/modules/"; done
+busybox_tree "$T/l1" $L1_MODULES; mkdir -p "$T/l1/k" "$T/l1/run"
+busybox_tree "$T/l2" $VIRTIO_BLK_MODULES
 cp "$KVMBOX" "$T/l1/bin/kvmbox"; cp "$KERNEL" "$T/l1/k/vmlinuz"
 
 cat > "$T/l2/init" <<'INIT'

@@ -52,7 +52,7 @@ random_file() { head -c "$(($2 << 20))" /dev/urandom > "$1"; }
 recv_start() {
   local h=$1; shift
   mkdir -p "$T/$h/cache"
-  in_ns "$h" ${TIMECMD:-} "$KVMBOX" image mcast-recv --cache "$T/$h/cache" --iface eth0 "$@" \
+  in_ns "$h" "$KVMBOX" image mcast-recv --cache "$T/$h/cache" --iface eth0 "$@" \
     > "$T/$h.out" 2> "$T/$h.err" &
   eval "PID_$h=$!"
 }

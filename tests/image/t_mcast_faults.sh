@@ -68,5 +68,27 @@ grep -E "[1-9][0-9]* from other sessions, [1-9][0-9]* malformed" "$T/r1.err" > /
 [ "$(od -An -v -tx1 "$T/wol" | tr -d ' \n')" = "ffffffffffff$(printf '001122334455%.0s' $(seq 16))" ] \
   || fail "no magic packet for 00:11:22:33:44:55"
 grep_q "makes no progress\|silent" "$T/send.err" || fail "sender did not drop r2: $(cat "$T/send.err")"
+
+# Pinning: a forger announces another image first; r3 (fresh store), told
+# the digest of our manifest, ignores it (counted) and takes ours. The
+# forger's sender, which nobody follows, says that no receiver came.
+hex=$("$KVMBOX" image publish "$T/img" "$T/pub") || fail "publish failed"
+pin=$(sha256sum < "$T/pub/images/$hex.img.manifest" | cut -d' ' -f1)
+random_file "$T/other" 2
+in_ns s "$KVMBOX" image mcast-send "$T/other" --iface eth0 --rate 4M \
+  > "$T/forger.out" 2> "$T/forger.err" &
+FORGER=$!
+rm -rf "$T/r3"
+recv_start r3 --timeout 20 --sha256 "$pin"
+sleep 1
+in_ns s "$KVMBOX" image mcast-send "$T/pub/images/$hex.img" --manifest "$T/pub/images/$hex.img.manifest" \
+  --iface eth0 --wait-receivers 1 --wait 10 --rate 16M > "$T/send2.out" 2> "$T/send2.err" \
+  || fail "pinned sender: $(tail -3 "$T/send2.err")"
+recv_wait r3 || fail "pinned r3: $(tail -3 "$T/r3.err")"
+installed r3 "$hex" || fail "pinned r3 has no verified image"
+grep_q -E "[1-9][0-9]* announces of another image" "$T/r3.err" \
+  || fail "r3 did not count the other image: $(tail -1 "$T/r3.err")"
+wait "$FORGER" && fail "the unheard sender succeeded"
+grep_q "no receiver came" "$T/forger.err" || fail "forger: $(tail -2 "$T/forger.err")"
 cat "$T/send.out" "$T"/send.err "$T"/r*.err
 exit 0

@@ -12,6 +12,7 @@
  *   rng       read 16 bytes from virtio-rng, print them
  *   net       send one Ethernet frame through virtio-net
  *   hang      stop forever (the VMM must be killed)
+ *   button    enable the ACPI power button, wait for it, then power off
  *   exit      power off at once, without output (start-up benchmark)
  */
 #include <stdint.h>
@@ -26,6 +27,7 @@ __asm__(".pushsection .note.pvh, \"a\", @note\n"
 static inline void outb(uint16_t p, uint8_t v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(p)); }
 static inline void outw(uint16_t p, uint16_t v) { __asm__ volatile("outw %0, %1" :: "a"(v), "Nd"(p)); }
 static inline void outl(uint16_t p, uint32_t v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(p)); }
+static inline uint16_t inw(uint16_t p) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(p)); return v; }
 static inline uint8_t inb(uint16_t p) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(p)); return v; }
 static inline uint32_t inl(uint16_t p) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(p)); return v; }
 #define MMIO8(a) (*(volatile uint8_t *)(uintptr_t)(a))
@@ -226,6 +228,14 @@ void guest_main(const uint8_t *start_info)
 		test_rng();
 	} else if (streq(cmd, "net")) {
 		test_net();
+	} else if (streq(cmd, "button")) {
+		outw(0x602, 1 << 8); /* PM1 enable: PWRBTN_EN */
+		puts_("guest: waiting for the power button\n");
+		while (!(inw(0x600) & (1 << 8)))
+			__asm__ volatile("pause");
+		outw(0x600, 1 << 8); /* write 1 to clear PWRBTN_STS */
+		puts_(inw(0x600) & (1 << 8) ? "guest: status not cleared\n"
+					    : "guest: power button pressed\n");
 	} else if (streq(cmd, "hang")) {
 		for (;;)
 			__asm__ volatile("cli; hlt");

@@ -13,14 +13,24 @@ KVER=$(basename "$KERNEL" | sed 's/^vmlinuz-//')
 MODS=/lib/modules/$KVER/kernel
 [ -f "$MODS/arch/x86/kvm/kvm-amd.ko" ] || skip "no kvm-amd.ko for $KVER"
 
-L2_MODULES="drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko
+VIRTIO_BLK_MODULES="drivers/virtio/virtio.ko drivers/virtio/virtio_ring.ko
   drivers/virtio/virtio_pci_modern_dev.ko drivers/virtio/virtio_pci_legacy_dev.ko
-  drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko net/core/failover.ko
+  drivers/virtio/virtio_pci.ko drivers/block/virtio_blk.ko"
+L2_MODULES="$VIRTIO_BLK_MODULES net/core/failover.ko
   drivers/net/net_failover.ko drivers/net/virtio_net.ko
   drivers/char/hw_random/virtio-rng.ko drivers/misc/pvpanic/pvpanic.ko
   drivers/misc/pvpanic/pvpanic-mmio.ko"
 L1_MODULES="virt/lib/irqbypass.ko drivers/crypto/ccp/ccp.ko arch/x86/kvm/kvm.ko
   arch/x86/kvm/kvm-amd.ko drivers/net/tun.ko"
+
+# busybox_tree DIR MODULE...: DIR with busybox, the mount points and the
+# given modules (paths below $MODS) in /lib/modules.
+busybox_tree() {
+  local d=$1 m; shift
+  mkdir -p "$d/bin" "$d/lib/modules" "$d/proc" "$d/sys" "$d/dev" "$d/tmp"
+  cp "$BUSYBOX" "$d/bin/busybox"
+  for m in "$@"; do cp "$MODS/$m" "$d/lib/modules/"; done
+}
 
 # make_cpio DIR OUT: a newc archive of DIR (uncompressed: the kernel takes it as is).
 make_cpio() { (cd "$1" && find . | sort | cpio -o -H newc --quiet) > "$2"; }
@@ -111,11 +121,8 @@ nested_images() {
   if [ ! -f "$cache/base.cpio" ]; then
     rm -rf "$cache.tmp"; mkdir -p "$cache.tmp/root"
     local r=$cache.tmp/root l2=$cache.tmp/l2
-    mkdir -p "$r/bin" "$r/k" "$r/lib/modules" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" \
-             "$l2/bin" "$l2/lib/modules" "$l2/proc" "$l2/sys" "$l2/dev"
-    cp "$BUSYBOX" "$r/bin/busybox"; cp "$BUSYBOX" "$l2/bin/busybox"
-    for m in $L1_MODULES; do cp "$MODS/$m" "$r/lib/modules/"; done
-    for m in $L2_MODULES; do cp "$MODS/$m" "$l2/lib/modules/"; done
+    busybox_tree "$r" $L1_MODULES; mkdir -p "$r/k"
+    busybox_tree "$l2" $L2_MODULES
     cp "$UDP" "$l2/bin/udp"
     l2_init > "$l2/init"; chmod +x "$l2/init"
     make_cpio "$l2" "$r/k/l2.cpio"

@@ -35,6 +35,18 @@ set +e; wait $vm; rc=$?; set -e
 [ $rc = 1 ] || fail "SIGTERM: exit $rc"
 grep -q 'stopped by' "$T/err" || fail "SIGTERM: $(cat "$T/err")"
 
+# SIGTERM to a guest listening to the ACPI power button: it is asked first
+# and powers off by itself (0); a second SIGTERM would have stopped it.
+"$KVMBOX" vm run --kernel "$GUEST" --mem 64 --cmdline button < /dev/null > "$T/out" 2> "$T/err" &
+vm=$!
+for _ in $(seq 100); do grep -q 'waiting for the power button' "$T/out" && break; sleep 0.1; done
+grep -q 'waiting for the power button' "$T/out" || fail "button guest did not start: $(cat "$T/out")"
+kill -TERM $vm
+set +e; wait $vm; rc=$?; set -e
+[ $rc = 0 ] || fail "power button: exit $rc: $(cat "$T/err")"
+grep -q '^guest: power button pressed$' "$T/out" || fail "power button: $(cat "$T/out")"
+grep -q 'asked the guest to power off' "$T/err" || fail "power button not logged: $(cat "$T/err")"
+
 # Errors: usage (2) and VMM errors (1) with one line naming the problem.
 expect_status 2 "$KVMBOX" vm run
 grep -q -- '--kernel is required' "$T/err" || fail "no usage message"

@@ -51,6 +51,20 @@ l1_start() {
 
 l1_stop() { kill -9 "$QPID" 2>/dev/null || true; wait "$QPID" 2>/dev/null || true; }
 
+# l1_boot LOG SECONDS REGEX WHAT CMDLINE qemu-args... : l1_start until LOG
+# matches REGEX, with one retry (the emulated machine stalls on rare boots);
+# fails with WHAT after the second.
+l1_boot() {
+  local log=$1 secs=$2 re=$3 what=$4 try; shift 4
+  for try in 1 2; do
+    l1_start "$log" "$@"
+    wait_log "$log" "$secs" "$re" && return 0
+    echo "attempt $try: no /$re/ in ${secs}s; serial tail:"; tail -n 20 "$log"
+    l1_stop
+  done
+  fail "$what"
+}
+
 # wait_log LOG SECONDS REGEX : 0 once LOG matches, 1 on timeout or exit.
 wait_log() {
   local log=$1 t=0

@@ -10,13 +10,8 @@ l1_root tests/screen/l1_init.sh
 l1_pack
 "$KVMBOX" screen render 1024x768 "$T/expected.ppm"
 log=$T/serial.log
-for try in 1 2; do
-  l1_start "$log" "screentest=fbdev vga=0x318" -vga std
-  if wait_log "$log" 120 '^L1: SHOT |^L1: DONE'; then break; fi
-  echo "attempt $try: no screenshot; serial tail:"; tail -n 20 "$log"
-  l1_stop
-  [ $try = 2 ] && fail "L1 never showed the test card"
-done
+l1_boot "$log" 120 '^L1: SHOT |^L1: DONE' "L1 never showed the test card" \
+  "screentest=fbdev vga=0x318" -vga std
 wait_log "$log" 15 '^screen fbdev /dev/fb0 1024x768' || { tail -n 20 "$log"; fail "not on fbdev at 1024x768"; }
 grep -q 'framebuffer "VESA VGA"' "$log" || fail "screen info did not list vesafb"
 screendump "$T/card.ppm"

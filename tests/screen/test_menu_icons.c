@@ -98,7 +98,8 @@ static void check_loaded(const struct menu_icons *ic, const struct buf *log)
 	CHECK(strstr((const char *)log->data, "wide.ppm of wide not shown: 97x40, icons are at most 96x96"));
 	CHECK(strstr((const char *)log->data, "huge.ppm of huge not shown: larger than 256 KiB"));
 	CHECK(strstr((const char *)log->data, "none.ppm of missing not shown: "));
-	CHECK_EQ(count_lines(log, "\n"), 4u);
+	CHECK(strstr((const char *)log->data, "menu: icons: 1 of 5 shown\n"));
+	CHECK_EQ(count_lines(log, "\n"), 5u);
 	CHECK(!strstr((const char *)log->data, "plain"));
 }
 

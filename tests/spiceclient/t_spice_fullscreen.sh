@@ -60,14 +60,9 @@ for _ in $(seq 1 240); do grep -q guest-ready "$T/remote.log" 2>/dev/null && bre
 grep -q guest-ready "$T/remote.log" || fail "remote guest did not boot: $(tail -3 "$T/remote.log")"
 
 log=$T/serial.log
-for try in 1 2; do
-  l1_start "$log" "spiceport=$port" -vga none -device VGA,xres=1280,yres=720 \
-    -netdev user,id=n0 -device virtio-net-pci,netdev=n0
-  if wait_log "$log" 180 'on screen: remote'; then break; fi
-  echo "attempt $try: no remote picture on screen; serial tail:"; tail -n 20 "$log"
-  l1_stop
-  [ $try = 2 ] && fail "L1 never showed the remote desktop"
-done
+l1_boot "$log" 180 'on screen: remote' "L1 never showed the remote desktop" \
+  "spiceport=$port" -vga none -device VGA,xres=1280,yres=720 \
+  -netdev user,id=n0 -device virtio-net-pci,netdev=n0
 ! grep -q 'no keyboard or mouse' "$log" || fail "kvmbox found no input devices in L1"
 read -r x y < <(sed -n 's/.*on screen: remote [0-9]*x[0-9]* at \([0-9]*\),\([0-9]*\) .*/\1 \2/p' "$log" | head -1)
 [ "$x,$y" = "280,160" ] || fail "720x400 not centred on 1280x720 (at $x,$y)"
