@@ -31,16 +31,8 @@ struct cat_parser {
 	struct errmsg deferred_msg;
 };
 
-static int bad(struct errmsg *why, const char *fmt, ...) PRINTF(2, 3);
-static int bad(struct errmsg *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+/* A problem with the text: -EINVAL and the line saying why. */
+#define bad(why, ...) errmsg_set(why, -EINVAL, __VA_ARGS__)
 
 static bool name_valid(const char *s)
 {

@@ -145,16 +145,8 @@ struct parse_state {
 	uint64_t next_chunk;
 };
 
-static int bad(struct errmsg *why, const char *fmt, ...) PRINTF(2, 3);
-static int bad(struct errmsg *why, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
+/* A problem with the text: -EINVAL and the line saying why. */
+#define bad(why, ...) errmsg_set(why, -EINVAL, __VA_ARGS__)
 
 /* The header is complete: size the digest table (bounded by the text). */
 static int start_chunks(struct parse_state *st, struct errmsg *why)
