@@ -436,7 +436,14 @@ static void rate_window(struct sender *s, uint64_t now)
 	s->win_end_ns = now + WINDOW_NS;
 	if (!s->loss_reported)
 		return;
-	mcast_rate_update(&s->rate, s->worst_loss);
+	uint64_t before = s->rate.rate;
+
+	/* A lossy path drops GSO runs whole (bursts of 32): from the first
+	 * back-off on, packets go one by one so loss stays spread out. */
+	if (mcast_rate_update(&s->rate, s->worst_loss) < before && !s->no_gso) {
+		s->no_gso = true;
+		log_line(s, "mcast-send: loss seen, no more GSO runs");
+	}
 	log_debug("mcast-send: loss %u/1000, rate %llu KB/s", s->worst_loss,
 		  (unsigned long long)(s->rate.rate / 1000));
 	s->worst_loss = 0;

@@ -20,6 +20,9 @@ sleep 3
 echo "L2: fb $(tr '\n' ' ' < /proc/fb)"
 echo "L2: mode $(cat /sys/class/drm/card0-*/modes 2>/dev/null | head -1)"
 echo "L2: virtual_size $(cat /sys/class/graphics/fb0/virtual_size 2>/dev/null)"
+# The qxl INTx line as ACPI's _PRT routes it (level-triggered: fasteoi).
+echo "L2: irq $(grep qxl /proc/interrupts | tr -s ' ')"
+echo "L2: no-gsi-warnings $(dmesg | grep -c 'no GSI')"
 for i in 1 2 3; do echo "kvmbox display test: text through the qxl driver, line $i" > /dev/tty1; done
 sleep 1
 echo "L2: qxl up"

@@ -34,20 +34,8 @@ cp "$KERNEL" "$L1ROOT/k/vmlinuz"
 l1_pack
 
 log=$T/serial.log
-for try in 1 2; do
-  QMP=$T/qmp.sock
-  rm -f "$QMP"; : > "$log"
-  qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 1536 -smp 1 -no-reboot \
-    -display none -monitor none -serial "file:$log" \
-    -qmp "unix:$QMP,server=on,wait=off" -kernel "$KERNEL" -initrd "$T/l1.cpio" \
-    -append "console=ttyS0 panic=-1 quiet" -vga none -device VGA,xres=1280,yres=720 &
-  QPID=$!
-  cleanup_hooks+=("kill -9 $QPID 2>/dev/null; wait $QPID 2>/dev/null")
-  wait_log "$log" 200 '^L1: SHOT1 ' && break
-  echo "attempt $try: no first shot; serial tail:"; tail -n 30 "$log"
-  l1_stop
-  [ $try = 2 ] && fail "L2 never reached its boot console"
-done
+L1_CPU=qemu64,+svm,+npt L1_MEM=1536 l1_boot "$log" 200 '^L1: SHOT1 ' \
+  "L2 never reached its boot console" "" -vga none -device VGA,xres=1280,yres=720
 
 # 1. The boot console on vesafb: text in the top rows, same as L1's screen.
 lg -q '^L2: fb 0 VESA VGA' || fail "L2 did not use vesafb: $(lg '^L2: fb')"
@@ -67,6 +55,8 @@ wait_log "$log" 240 '^L1: SHOT2 ' || { tail -n 40 "$log"; fail "no second shot (
 lg -q '^L2: fb 0 qxl' || fail "qxl did not take the console: $(lg '^L2: fb' | tail -1)"
 lg -q '^L2: mode 1280x720$' || fail "preferred mode: $(lg '^L2: mode')"
 lg -q '^L2: virtual_size 1280,720$' || fail "console size: $(lg '^L2: virtual_size')"
+lg -q '^L2: no-gsi-warnings 0$' || fail "no _PRT entry for qxl: $(lg '^L2: no-gsi')"
+lg -q '^L2: irq .*IO-APIC.*fasteoi.*qxl' || fail "qxl interrupt not level-triggered: $(lg '^L2: irq')"
 lg -q '^L1: control2 ok 1280x720 qxl ' || fail "VMM not on the qxl primary: $(lg 'control2')"
 screendump "$T/qxl.ppm"
 ppm png "$T/qxl.ppm" "$SHOTS/vm-display-qxl.png"

@@ -37,11 +37,12 @@ l1_modules() {
 l1_pack() { (cd "$L1ROOT" && find . | cpio -o -H newc --quiet) > "$T/l1.cpio"; }
 
 # l1_start LOG CMDLINE qemu-args... : boots in the background; sets QPID, QMP.
+# L1_CPU and L1_MEM (MiB) change the emulated CPU and memory (nested tests).
 l1_start() {
   local log=$1 append=$2; shift 2
   QMP=$T/qmp.sock
   rm -f "$QMP"; : > "$log"
-  qemu-system-x86_64 -accel tcg -cpu qemu64 -m 512 -smp 1 -no-reboot \
+  qemu-system-x86_64 -accel tcg -cpu "${L1_CPU:-qemu64}" -m "${L1_MEM:-512}" -smp 1 -no-reboot \
     -display none -monitor none -serial "file:$log" \
     -qmp "unix:$QMP,server=on,wait=off" -kernel "$KERNEL" -initrd "$T/l1.cpio" \
     -append "console=ttyS0 panic=-1 quiet $append" "$@" &
