@@ -8,6 +8,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "cmd/boot_cache.h"
 #include "disk/disk.h"
 
 APPLET(disk, "pack, verify and inspect disk images; reset or commit overlays",
@@ -220,15 +221,6 @@ static int cmd_info(int argc, char **argv)
 	return status;
 }
 
-/* boot.conf's cache_dir, as init wrote it. */
-static int boot_cache(void *ctx, const struct ini_item *it, struct errmsg *why)
-{
-	(void)why;
-	if (it->key && !strcmp(it->section, "boot") && !strcmp(it->key, "cache_dir"))
-		str_copy(ctx, 4096, it->value);
-	return 0;
-}
-
 /* Deletes one overlay file, unless in use or not an overlay; 1 if done. */
 static int reset_file(const char *path)
 {
@@ -292,7 +284,7 @@ static int cmd_reset(int argc, char **argv)
 		str_copy(cache, sizeof(cache), argv[2]);
 		argc -= 2, argv += 2;
 	} else {
-		ini_parse_file("/run/kvmbox/boot.conf", 65536, boot_cache, cache, NULL);
+		boot_conf_cache_dir(cache, sizeof(cache));
 	}
 	if (argc < 2)
 		return usage_error(&applet_disk, "reset needs a NAME or FILE");

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/boot_cache.h"
 #include "cmd/image.h"
 #include "core/core.h"
 #include "disk/disk.h"
@@ -17,14 +18,6 @@ struct fetch_args {
 	uint8_t digest[32];
 	char boot_cache[4096];
 };
-
-static int boot_cache(void *ctx, const struct ini_item *it, struct errmsg *why)
-{
-	(void)why;
-	if (it->key && !strcmp(it->key, "cache_dir"))
-		str_copy(ctx, 4096, it->value);
-	return 0;
-}
 
 static int parse_args(int argc, char **argv, struct fetch_args *a)
 {
@@ -64,7 +57,7 @@ static int parse_args(int argc, char **argv, struct fetch_args *a)
 	if (!a->url)
 		return usage_error(&applet_image, "fetch needs a URL");
 	if (!a->cache) {
-		ini_parse_file("/run/kvmbox/boot.conf", 65536, boot_cache, a->boot_cache, NULL);
+		boot_conf_cache_dir(a->boot_cache, sizeof(a->boot_cache));
 		if (!a->boot_cache[0])
 			return usage_error(&applet_image, "fetch: no --cache DIR and no cache_dir in /run/kvmbox/boot.conf");
 		a->cache = a->boot_cache;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/boot_cache.h"
 #include "cmd/image.h"
 #include "core/core.h"
 #include "disk/disk.h"
@@ -234,15 +235,8 @@ struct recv_state {
 	uint64_t http_chunks;
 };
 
-static int boot_cache(void *ctx, const struct ini_item *it, struct errmsg *why)
-{
-	(void)why;
-	if (it->key && !strcmp(it->key, "cache_dir"))
-		str_copy(ctx, 4096, it->value);
-	return 0;
-}
-
-static int recv_args(int argc, char **argv, struct recv_args *a, char *cache)
+static int recv_args(int argc, char **argv, struct recv_args *a, char *cache,
+		     size_t cache_size)
 {
 	static const char cmd[] = "mcast-recv";
 	uint64_t v;
@@ -276,7 +270,7 @@ static int recv_args(int argc, char **argv, struct recv_args *a, char *cache)
 			return usage(cmd, "unknown option '%s'", o);
 	}
 	if (!a->cache) {
-		ini_parse_file("/run/kvmbox/boot.conf", 65536, boot_cache, cache, NULL);
+		boot_conf_cache_dir(cache, cache_size);
 		if (!cache[0])
 			return usage(cmd, "%s", "no --cache DIR and no cache_dir in /run/kvmbox/boot.conf");
 		a->cache = cache;
@@ -419,7 +413,7 @@ int image_mcast_recv_main(int argc, char **argv)
 	int r;
 
 	mcast_addr_parse(MCAST_DEFAULT_GROUP, &a.addr, NULL);
-	if ((r = recv_args(argc, argv, &a, cache)))
+	if ((r = recv_args(argc, argv, &a, cache, sizeof(cache))))
 		return r;
 	r = disk_store_open(a.cache, &s.store, &err);
 	if (r == 0) {
