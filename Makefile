@@ -112,7 +112,7 @@ size: $(BUILD)/kvmbox
 
 TEST_SUBSYS := $(notdir $(patsubst %/,%,$(dir $(wildcard tests/*/test_*.c))))
 TEST_SUBSYS := $(sort $(TEST_SUBSYS))
-HARNESS := tests/harness.c
+HARNESS := tests/harness.c tests/test_server.c
 
 define unit_rules
 $(BUILD)/musl/tests/$(1)_tests: $(patsubst %.c,$(BUILD)/musl/%.o,$(wildcard tests/$(1)/test_*.c) $(HARNESS)) $(BUILD)/musl/libkvmbox.a

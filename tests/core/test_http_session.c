@@ -5,30 +5,25 @@
  * the server dropped makes the next request reconnect, byte ranges go out
  * as asked, and redirects are remembered. Also the server-side parsers.
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core.h"
 #include "tests/harness.h"
+#include "tests/test_server.h"
 
 /* Answers each request on a connection; "/bye" closes after answering,
  * "/drop" closes without answering the NEXT request on that connection. */
-static void serve_conn(int c, const char *log_path)
+static void serve_conn(int c, void *ctx)
 {
 	char req[4096];
 	size_t have = 0;
 	bool drop_next = false;
 
+	(void)ctx;
 	for (;;) {
 		char *end;
 		while (!(end = memmem(req, have, "\r\n\r\n", 4))) {
@@ -38,9 +33,7 @@ static void serve_conn(int c, const char *log_path)
 			have += (size_t)n;
 		}
 		size_t len = (size_t)(end + 4 - req);
-		int lf = open(log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-		write_full(lf, req, len);
-		close(lf);
+		test_log_append(test_path("requests"), req, len);
 		if (drop_next)
 			return;
 		const char *ans;
@@ -61,31 +54,7 @@ static void serve_conn(int c, const char *log_path)
 
 static pid_t start_server(char *base, size_t size)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int ls = socket(AF_INET, SOCK_STREAM, 0);
-	pid_t pid;
-
-	CHECK(ls >= 0);
-	CHECK_EQ(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
-	CHECK_EQ(listen(ls, 16), 0);
-	CHECK_EQ(getsockname(ls, (struct sockaddr *)&a, &al), 0);
-	snprintf(base, size, "http://127.0.0.1:%u", ntohs(a.sin_port));
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		alarm(60);
-		for (;;) {
-			int c = accept(ls, NULL, NULL);
-			if (c < 0)
-				_exit(0);
-			serve_conn(c, test_path("requests"));
-			close(c);
-		}
-	}
-	close(ls);
-	return pid;
+	return test_server_start(serve_conn, NULL, base, size);
 }
 
 static int collect(void *ctx, const void *data, size_t len)
@@ -141,8 +110,7 @@ TEST(http_session_keep_alive)
 	CHECK(strstr((char *)log.data, "Connection: keep-alive\r\n"));
 	buf_free(&log);
 	buf_free(&b);
-	kill(srv, SIGKILL);
-	waitpid(srv, NULL, 0);
+	test_server_stop(srv);
 }
 
 TEST(http_head_keep_alive_flag)

@@ -4,21 +4,15 @@
  * possible split, and whole requests against a scripted server on loopback
  * (lengths, chunked, redirects, errors, timeouts, truncation, Range).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/core.h"
 #include "tests/harness.h"
+#include "tests/test_server.h"
 
 TEST(http_url_parse_cases)
 {
@@ -184,73 +178,36 @@ static const struct route routes[] = {
 	{ "/silent", NULL },
 };
 
-static void serve(int ls, const char *log_path)
+/* Answers one request from the route table, logging it first. */
+static void serve_route(int c, void *ctx)
 {
-	for (;;) {
-		int c = accept(ls, NULL, NULL);
-		char req[4096];
-		size_t have = 0;
-		const char *ans = "HTTP/1.1 500 No Route\r\nContent-Length: 0\r\n\r\n";
-		bool silent = false;
+	char req[4096];
+	size_t have = test_read_head(c, req, sizeof(req));
+	const char *ans = "HTTP/1.1 500 No Route\r\nContent-Length: 0\r\n\r\n";
+	bool silent = false;
 
-		if (c < 0)
-			_exit(0);
-		while (have < sizeof(req) - 1 && !memmem(req, have, "\r\n\r\n", 4)) {
-			ssize_t n = read(c, req + have, sizeof(req) - 1 - have);
-			if (n <= 0)
-				break;
-			have += (size_t)n;
+	(void)ctx;
+	test_log_append(test_path("requests"), req, have);
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		size_t pl = strlen(routes[i].path);
+		if (!strncmp(req + 4, routes[i].path, pl) && req[4 + pl] == ' ') {
+			ans = routes[i].answer;
+			silent = !ans;
 		}
-		req[have] = 0;
-		int lf = open(log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
-		write_full(lf, req, have);
-		close(lf);
-		for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-			size_t pl = strlen(routes[i].path);
-			if (!strncmp(req + 4, routes[i].path, pl) && req[4 + pl] == ' ') {
-				ans = routes[i].answer;
-				silent = !ans;
-			}
-		}
-		if (silent) {
-			sleep(5);
-		} else {
-			write_full(c, ans, strlen(ans));
-			if (strstr(req, "GET /big "))
-				for (int i = 0; i < 100; i++)
-					write_full(c, req, 1000); /* any 1000 bytes */
-		}
-		close(c);
 	}
+	if (silent) {
+		sleep(5);
+		return;
+	}
+	write_full(c, ans, strlen(ans));
+	if (strstr(req, "GET /big "))
+		for (int i = 0; i < 100; i++)
+			write_full(c, req, 1000); /* any 1000 bytes */
 }
 
 static pid_t start_server(char *base, size_t size)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int ls = socket(AF_INET, SOCK_STREAM, 0);
-	pid_t pid;
-
-	CHECK(ls >= 0);
-	CHECK_EQ(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
-	CHECK_EQ(listen(ls, 16), 0);
-	CHECK_EQ(getsockname(ls, (struct sockaddr *)&a, &al), 0);
-	snprintf(base, size, "http://127.0.0.1:%u", ntohs(a.sin_port));
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a failed test */
-		alarm(60);
-		serve(ls, test_path("requests"));
-	}
-	close(ls);
-	return pid;
-}
-
-static void stop_server(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	return test_server_start(serve_route, NULL, base, size);
 }
 
 static int get(const char *base, const char *path, struct buf *b, struct errmsg *e,
@@ -310,7 +267,7 @@ TEST(http_get_against_server)
 	CHECK(clock_now_ns() - t0 < 3000000000ull);
 	CHECK(strstr(e.msg, "no answer from the server within 1 s") != NULL);
 	buf_free(&b);
-	stop_server(srv);
+	test_server_stop(srv);
 
 	/* Nobody listening any more. */
 	buf_init(&b);

@@ -4,21 +4,16 @@
  * a corrupt, oversize or missing one is NULL plus one log line naming the
  * file and the reason; a server's icons are cached for offline boots.
  */
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "initramfs/initramfs.h"
 #include "tests/harness.h"
+#include "tests/test_server.h"
 
 #define MAGENTA GFX_RGB(0xff, 0x00, 0xff)
 
@@ -146,66 +141,31 @@ TEST(menu_icons_from_boot_medium)
 	free(ic);
 }
 
-/* A loopback HTTP server for files under @root (404 when absent). */
-static void serve(int ls, const char *root)
+/* Serves the file under the root folder @ctx (404 when absent). */
+static void serve_file(int c, void *ctx)
 {
-	for (;;) {
-		int c = accept(ls, NULL, NULL);
-		char req[2048], path[600], head[128];
-		size_t have = 0;
-		struct buf body;
+	const char *root = ctx;
+	char req[2048], path[600], head[128];
+	struct buf body;
 
-		if (c < 0)
-			_exit(0);
-		while (have < sizeof(req) - 1 && !memmem(req, have, "\r\n\r\n", 4)) {
-			ssize_t n = read(c, req + have, sizeof(req) - 1 - have);
-			if (n <= 0)
-				break;
-			have += (size_t)n;
-		}
-		req[have] = 0;
-		char *sp = strchr(req + 4, ' ');
-		if (sp)
-			*sp = 0;
-		snprintf(path, sizeof(path), "%.300s%.200s", root, req + 4);
-		buf_init(&body);
-		if (read_file(path, 1 << 20, &body) == 0) {
-			snprintf(head, sizeof(head),
-				 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-				 body.len);
-			write_full(c, head, strlen(head));
-			write_full(c, body.data, body.len);
-		} else {
-			static const char nf[] =
-				"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-			write_full(c, nf, sizeof(nf) - 1);
-		}
-		buf_free(&body);
-		close(c);
+	test_read_head(c, req, sizeof(req));
+	char *sp = strchr(req + 4, ' ');
+	if (sp)
+		*sp = 0;
+	snprintf(path, sizeof(path), "%.300s%.200s", root, req + 4);
+	buf_init(&body);
+	if (read_file(path, 1 << 20, &body) == 0) {
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 body.len);
+		write_full(c, head, strlen(head));
+		write_full(c, body.data, body.len);
+	} else {
+		static const char nf[] =
+			"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+		write_full(c, nf, sizeof(nf) - 1);
 	}
-}
-
-static pid_t start_server(const char *root, char *base, size_t size)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t al = sizeof(a);
-	int ls = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	pid_t pid;
-
-	CHECK(ls >= 0);
-	CHECK_EQ(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
-	CHECK_EQ(listen(ls, 16), 0);
-	CHECK_EQ(getsockname(ls, (struct sockaddr *)&a, &al), 0);
-	snprintf(base, size, "http://127.0.0.1:%u", ntohs(a.sin_port));
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives a failed test */
-		alarm(60);
-		serve(ls, root);
-	}
-	close(ls);
-	return pid;
+	buf_free(&body);
 }
 
 TEST(menu_icons_fetched_and_cached)
@@ -224,7 +184,7 @@ TEST(menu_icons_fetched_and_cached)
 	mkdir(srv, 0755);
 	mkdir(cache, 0755);
 	write_icons(srv);
-	pid_t pid = start_server(srv, base, sizeof(base));
+	pid_t pid = test_server_start(serve_file, srv, base, sizeof(base));
 	snprintf(src.catalog_url, sizeof(src.catalog_url), "%s/catalog.ini", base);
 	snprintf(src.cached_catalog, sizeof(src.cached_catalog), "%.250s/catalog.ini", cache);
 	src.using_cached = true;
@@ -254,8 +214,7 @@ TEST(menu_icons_fetched_and_cached)
 	CHECK_EQ(menu_icons_fetch(&src, &cat, 5000, -1), 0);
 
 	/* Offline (server gone): the cached copy still shows. */
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	test_server_stop(pid);
 	log_to(test_path("offline.log"));
 	CHECK_EQ(menu_icons_load(ic, &src, &cat), 1u);
 	log_end(test_path("offline.log"), &log);
