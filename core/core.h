@@ -259,6 +259,8 @@ ssize_t pread_full(int fd, void *buf, size_t len, off_t off);
 int pwrite_full(int fd, const void *buf, size_t len, off_t off);
 /* Whole file into @b (NUL-terminated); -EFBIG past @max_size. */
 int read_file(const char *path, size_t max_size, struct buf *b);
+/* True when the file at @path holds exactly these @len bytes (skips rewrites). */
+bool file_holds(const char *path, const void *data, size_t len);
 /* Writes atomically: temp file in the same folder, fsync, rename, fsync dir. */
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode);
@@ -474,6 +476,7 @@ struct catalog {
 	uint8_t admin_sha256[SHA256_LEN];
 	unsigned refresh;	  /* seconds between syncs; default 300, 0: boot only */
 	uint64_t cache_budget;	  /* bytes of images kept; 0: 90 % of the cache fs */
+	char multicast[32];	  /* announces heard: "" default group, "off", ADDR[:PORT] */
 	struct catalog_appliance *apps;
 	size_t napps;
 };

@@ -112,6 +112,17 @@ int read_file(const char *path, size_t max_size, struct buf *b)
 	return r;
 }
 
+bool file_holds(const char *path, const void *data, size_t len)
+{
+	struct buf old;
+	bool same;
+
+	buf_init(&old);
+	same = read_file(path, len, &old) == 0 && old.len == len && !memcmp(old.data, data, len);
+	buf_free(&old);
+	return same;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      mode_t mode)
 {

@@ -114,18 +114,6 @@ size_t menu_icons_load(struct menu_icons *ic, const struct menu_source *src,
 	return loaded;
 }
 
-static bool same_as_file(const char *path, const struct buf *b)
-{
-	struct buf old;
-	bool same;
-
-	buf_init(&old);
-	same = read_file(path, MENU_ICON_MAX_FILE, &old) == 0 && old.len == b->len &&
-	       !memcmp(old.data, b->data, b->len);
-	buf_free(&old);
-	return same;
-}
-
 /* Fetches one icon; true when the cached copy changed. */
 static bool fetch_one(const struct menu_source *src, const struct catalog_appliance *a,
 		      const char *dir, unsigned timeout_ms)
@@ -153,7 +141,7 @@ static bool fetch_one(const struct menu_source *src, const struct catalog_applia
 		goto out;
 	}
 	gfx_image_free(&im);
-	if (same_as_file(path, &b))
+	if (file_holds(path, b.data, b.len))
 		goto out;
 	r = write_file_atomic(path, b.data, b.len, 0644);
 	if (r < 0)
