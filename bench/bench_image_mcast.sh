@@ -7,7 +7,9 @@
 # last receiver exiting. Both send the same published image file (random
 # bytes, packed by `kvmbox image publish`, which also wrote the manifest the
 # sender is given). kvmbox receivers verify every chunk, fsync and install
-# into a store; udpcast only writes the file. Namespaces removed at the end.
+# into a store; udpcast only writes the file. CPU: user+sys seconds of all
+# the run's processes (sender and 4 receivers) together; the load average
+# of the machine is printed with the table. Namespaces removed at the end.
 set -euo pipefail
 . bench/lib.sh
 [ "$(id -u)" = 0 ] || { echo "bench_image_mcast: needs root (namespaces); skipped"; exit 0; }
@@ -66,6 +68,15 @@ set_loss() {
   done
 }
 now() { date +%s.%N; }
+# cpu_used NAME: the user+sys seconds of this (sub)shell's finished children,
+# appended to $T/cpu.NAME (the runs happen in $(...) subshells).
+cpu_used() {
+  times > "$T/times"	# a builtin in this shell: in a pipe it would count nothing
+  tail -1 "$T/times" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, a, "m"); sub("s", "", a[2]); n += a[1] * 60 + a[2] } printf "%.1f\n", n }' >> "$T/cpu.$1"
+}
+# cpu_of NAME: the median of its runs' CPU seconds (or the one run).
+cpu_of() { sort -n "$T/cpu.$1" | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "-" }'; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 LIMIT=${MCAST_BENCH_LIMIT:-600}	# seconds a run may take (udpcast stalls at 10 % loss)
 
 # Each run prints its seconds, or "fail".
@@ -73,14 +84,15 @@ run_kvmbox() {
   local pids=() r s e ok=1
   for r in "${RECEIVERS[@]}"; do
     rm -rf "$T/$r"; mkdir -p "$T/$r"
-    inns $r timeout $LIMIT "$KVMBOX" image mcast-recv --cache "$T/$r" --iface eth0 --timeout 60 \
+    inns $r timeout --kill-after=10 $LIMIT "$KVMBOX" image mcast-recv --cache "$T/$r" --iface eth0 --timeout 60 \
       > "$T/$r.out" 2> "$T/$r.err" &
     pids+=($!)
   done
   s=$(now)
-  inns s timeout $LIMIT "$KVMBOX" image mcast-send "$IMG" --manifest "$MANIFEST" --iface eth0 --wait-receivers 4 > "$T/send.out" 2> "$T/send.err" || ok=0
+  inns s timeout --kill-after=10 $LIMIT "$KVMBOX" image mcast-send "$IMG" --manifest "$MANIFEST" --iface eth0 --wait-receivers 4 > "$T/send.out" 2> "$T/send.err" || ok=0
   for p in "${pids[@]}"; do wait "$p" || ok=0; done
   e=$(now)
+  cpu_used "kvmbox$CPU_TAG"
   for r in "${RECEIVERS[@]}"; do [ -f "$T/$r/images/$DIGEST" ] || ok=0; done
   [ $ok = 1 ] && awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", e - s }' || echo fail
 }
@@ -88,15 +100,16 @@ run_udpcast() {
   local pids=() r s e ok=1 extra=("$@")
   for r in "${RECEIVERS[@]}"; do
     rm -rf "$T/$r"; mkdir -p "$T/$r"
-    inns $r timeout $LIMIT udp-receiver --nokbd --interface eth0 --file "$T/$r/out" \
+    inns $r timeout --kill-after=10 $LIMIT udp-receiver --nokbd --interface eth0 --file "$T/$r/out" \
       > /dev/null 2> "$T/$r.err" &
     pids+=($!)
   done
   s=$(now)
-  inns s timeout $LIMIT udp-sender --nokbd --interface eth0 --min-receivers 4 "${extra[@]}" \
+  inns s timeout --kill-after=10 $LIMIT udp-sender --nokbd --interface eth0 --min-receivers 4 "${extra[@]}" \
     --file "$IMG" > /dev/null 2> "$T/send.err" || ok=0
   for p in "${pids[@]}"; do wait "$p" || ok=0; done
   e=$(now)
+  cpu_used "udpcast$CPU_TAG"
   for r in "${RECEIVERS[@]}"; do [ "$(stat -c %s "$T/$r/out" 2>/dev/null)" = "$BYTES" ] || ok=0; done
   [ $ok = 1 ] && awk -v s="$s" -v e="$e" 'BEGIN { printf "%.2f\n", e - s }' || echo fail
 }
@@ -105,6 +118,8 @@ mbps() { [ "$1" = fail ] && echo - || awk -v b="$BYTES" -v t="$1" 'BEGIN { print
 
 DIGEST=$(sha256sum < "$IMG" | cut -d' ' -f1)
 
+load0=$(load)
+CPU_TAG=0
 set_loss 0
 k=() u=()
 for i in 1 2 3; do
@@ -112,16 +127,21 @@ for i in 1 2 3; do
   u+=("$(run_udpcast)")
 done
 k0=$(median3 "${k[@]}"); u0=$(median3 "${u[@]}")
+load1=$(load)
+CPU_TAG=10
 set_loss 10
 k10=$(run_kvmbox)
 k10_line=$(cat "$T/send.out")
 u10=$(run_udpcast --min-wait 2)
 set_loss 0
+load2=$(load)
 
 ratio_of() { { [ "$1" = fail ] || [ "$2" = fail ]; } && echo - || ratio "$2" "$1"; }
 echo "multicast of $((BYTES >> 20)) MiB to 4 receivers over veth (runs: ${k[*]} | ${u[*]})"
-printf '%-22s %12s %12s %10s %14s\n' "loss" "kvmbox s" "udpcast s" "ratio" "kvmbox MB/s"
-printf '%-22s %12s %12s %10s %14s\n' "0 % (median of 3)" "$k0" "$u0" "$(ratio_of "$k0" "$u0")" "$(mbps "$k0")"
-printf '%-22s %12s %12s %10s %14s\n' "10 % (one run)" "$k10" "$u10" "$(ratio_of "$k10" "$u10")" "$(mbps "$k10")"
+F='%-18s %10s %10s %7s %12s %13s %14s %18s\n'
+printf "$F" "loss" "kvmbox s" "udpcast s" "ratio" "kvmbox MB/s" "kvmbox CPU s" "udpcast CPU s" "load avg (1/5/15)"
+printf "$F" "0 % (median of 3)" "$k0" "$u0" "$(ratio_of "$k0" "$u0")" "$(mbps "$k0")" "$(cpu_of kvmbox0)" "$(cpu_of udpcast0)" "$load0"
+printf "$F" "10 % (one run)" "$k10" "$u10" "$(ratio_of "$k10" "$u10")" "$(mbps "$k10")" "$(cpu_of kvmbox10)" "$(cpu_of udpcast10)" "$load1"
+echo "load average at the end: $load2; CPU s = user+sys of the sender and the 4 receivers (median run)"
 echo "ratio = udpcast time / kvmbox time (> 1: kvmbox faster); udpcast MB/s at 0 %: $(mbps "$u0")"
 echo "kvmbox at 10 %: $k10_line"

@@ -27,9 +27,13 @@ APPLET(image, "publish, serve and fetch images (HTTP, multicast)",
        "        send IMAGE to every receiver on the LAN by multicast (default group\n"
        "        239.255.77.1:9077, TTL 1); prints a summary line\n"
        "  mcast-recv [--cache DIR] [--iface IF] [--group ADDR[:PORT]] [--http URL] [--timeout S]\n"
+       "        [--manifest-sha256 M] [--image-sha256 D] [--progress]\n"
        "        receive one session into the store, every chunk verified; chunks\n"
        "        still missing at the end come from URL (the image's URL); prints HEX\n"
-       "        --sha256 M: follow only a session whose manifest has SHA-256 M\n"
+       "        --manifest-sha256 M (old name --sha256): follow only a session whose\n"
+       "        manifest text has SHA-256 M (sha256sum HEX.img.manifest); others are\n"
+       "        ignored. --image-sha256 D: take only the image whose SHA-256 is D\n"
+       "        (the HEX the catalog names); a session of another image fails\n"
        "Exit status: 0 done, 1 failed (one line on stderr says why), 2 usage.");
 
 static const struct {

@@ -64,6 +64,42 @@ int image_fetch_partial(const char *image_url, struct disk_partial *p,
  */
 int image_publish_catalog(const char *catalog, const char *name, const char *file,
 			  const uint8_t digest[32], struct errmsg *err);
+/* ---- the multicast receive (cmd/image_mcast_recv.c), also the menu's join ---- */
+
+#include "net/net.h"
+
+struct image_mcast_recv_opts {
+	const struct mcast_addr *addr;
+	unsigned timeout_s;		/* give up on a silent session */
+	const uint8_t *want_manifest;	/* follow only this manifest's session */
+	const uint8_t *want_image;	/* take only this image (its SHA-256) */
+	const char *http;		/* the image's URL: completes what is missing */
+	bool quiet;
+	/* About 4 times a second while chunks arrive, and once at the end. */
+	void (*progress)(void *ctx, const struct image_progress *p);
+	void *ctx;
+};
+struct image_mcast_result {
+	struct mcast_recv_stats st;
+	uint64_t http_chunks;
+	uint8_t digest[32];		/* of the installed image */
+};
+/*
+ * Receives one session into the store, every chunk verified, the image
+ * installed when its whole digest matches; resumes and leaves a partial
+ * image (HEX.part/.have) as the HTTP fetch does. 0 or -errno + one line.
+ */
+int image_mcast_recv(struct disk_store *store, const struct image_mcast_recv_opts *o,
+		     struct image_mcast_result *res, struct errmsg *err);
+/* The menu's store operations for multicast (cmd/image_mcast_join.c). */
+struct menu_announce;
+int image_mcast_listen(void *store, const char *group, int fd, struct errmsg *err);
+int image_mcast_announce(void *store, int fd, struct menu_announce *a);
+int image_mcast_join(void *store, const struct menu_announce *a, const char *url,
+		     void (*progress)(void *pctx, uint64_t done, uint64_t total,
+				      uint64_t rate, int64_t eta_s),
+		     void *pctx, struct errmsg *err);
+
 /* "  1.0 GiB / 2.0 GiB  50%  112.0 MiB/s  ETA 0:09" */
 void image_progress_format(const struct image_progress *p, char *out, size_t size);
 

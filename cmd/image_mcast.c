@@ -35,25 +35,24 @@ static int fail(const char *cmd, const struct errmsg *err)
 	return 1;
 }
 
-/* Options both commands share; returns how many argv words it took. */
-static int common_opt(const char *cmd, int argc, char **argv, int i,
+/*
+ * Options both commands share (--iface, --group): 1 when argv[*i] was one
+ * (*i then at its value), 0 when not, or -(exit status) for a bad value.
+ */
+static int common_opt(const char *cmd, int argc, char **argv, int *i,
 		      struct mcast_addr *a)
 {
+	const char *o = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
 	struct errmsg err;
 
-	if (i + 1 >= argc)
+	if (!val || (strcmp(o, "--iface") && strcmp(o, "--group")))
 		return 0;
-	if (!strcmp(argv[i], "--iface")) {
-		if (str_copy(a->iface, sizeof(a->iface), argv[i + 1]) < 0)
-			return -usage(cmd, "interface name too long: '%s'", argv[i + 1]);
-		return 2;
-	}
-	if (!strcmp(argv[i], "--group")) {
-		if (mcast_addr_parse(argv[i + 1], a, &err) < 0)
-			return -usage(cmd, "%s", err.msg);
-		return 2;
-	}
-	return 0;
+	++*i;
+	if (o[2] == 'i' && str_copy(a->iface, sizeof(a->iface), val) < 0)
+		return -usage(cmd, "interface name too long: '%s'", val);
+	if (o[2] == 'g' && mcast_addr_parse(val, a, &err) < 0)
+		return -usage(cmd, "%s", err.msg);
+	return 1;
 }
 
 /* ---- mcast-send ------------------------------------------------------------ */
@@ -72,14 +71,12 @@ static int send_args(int argc, char **argv, struct send_args *a)
 
 	for (int i = 1; i < argc; i++) {
 		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int n = common_opt(cmd, argc, argv, i, &a->addr);
+		int n = common_opt(cmd, argc, argv, &i, &a->addr);
 
 		if (n < 0)
 			return -n;
-		if (n) {
-			i += n - 1;
+		if (n)
 			continue;
-		}
 		if (o[0] != '-') {
 			if (a->image)
 				return usage(cmd, "one IMAGE only ('%s')", o);
@@ -168,11 +165,11 @@ static void send_report(const struct mcast_send_stats *st)
 	double s = (double)st->ns / 1e9;
 
 	printf("session %016llx: %llu bytes in %.2f s (%.1f MB/s), %u passes, "
-	       "%.1f %% resent, %u of %u receivers done, %u dropped\n",
+	       "%.1f %% resent, %u of %u receivers done, %u dropped, %llu waits for the slowest\n",
 	       (unsigned long long)st->session, (unsigned long long)st->bytes, s,
 	       s > 0 ? (double)st->bytes / s / 1e6 : 0.0, st->passes,
 	       st->data_pkts ? 100.0 * (double)st->resent_pkts / (double)st->data_pkts : 0.0,
-	       st->done, st->receivers, st->dropped);
+	       st->done, st->receivers, st->dropped, (unsigned long long)st->window_waits);
 }
 
 int image_mcast_send_main(int argc, char **argv)
@@ -216,39 +213,42 @@ int image_mcast_send_main(int argc, char **argv)
 	return r ? fail("mcast-send", &err) : 0;
 }
 
+
 /* ---- mcast-recv ------------------------------------------------------------ */
 
 struct recv_args {
 	const char *cache, *http;
-	uint8_t want[32];
-	bool pinned;
+	uint8_t manifest[32], image[32];
+	bool pin_manifest, pin_image, progress;
 	unsigned timeout_s;
 	struct mcast_addr addr;
 };
 
-/* What the receiver holds while chunks arrive. */
-struct recv_state {
-	struct disk_store *store;
-	struct disk_manifest m;
-	struct disk_partial *p;
-	bool installed;		/* the image was in the store already */
-	uint64_t http_chunks;
-};
+static int digest_opt(const char *val, uint8_t out[32], bool *set)
+{
+	if (strlen(val) != 64 || parse_hex(val, out, 32) < 0)
+		return usage("mcast-recv", "bad digest '%s' (64 hex digits)", val);
+	*set = true;
+	return 0;
+}
 
 static int recv_args(int argc, char **argv, struct recv_args *a, char *cache,
 		     size_t cache_size)
 {
 	static const char cmd[] = "mcast-recv";
 	uint64_t v;
+	int r = 0;
 
-	for (int i = 1; i < argc; i++) {
+	for (int i = 1; i < argc && !r; i++) {
 		const char *o = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int n = common_opt(cmd, argc, argv, i, &a->addr);
+		int n = common_opt(cmd, argc, argv, &i, &a->addr);
 
 		if (n < 0)
 			return -n;
-		if (n) {
-			i += n - 1;
+		if (n)
+			continue;
+		if (!strcmp(o, "--progress")) {
+			a->progress = true;
 			continue;
 		}
 		if (!val || o[0] != '-')
@@ -258,17 +258,19 @@ static int recv_args(int argc, char **argv, struct recv_args *a, char *cache,
 			a->cache = val;
 		else if (!strcmp(o, "--http"))
 			a->http = val;
-		else if (!strcmp(o, "--sha256")) {
-			if (strlen(val) != 64 || parse_hex(val, a->want, 32) < 0)
-				return usage(cmd, "bad --sha256 '%s' (64 hex digits)", val);
-			a->pinned = true;
-		} else if (!strcmp(o, "--timeout")) {
+		else if (!strcmp(o, "--manifest-sha256") || !strcmp(o, "--sha256"))
+			r = digest_opt(val, a->manifest, &a->pin_manifest);
+		else if (!strcmp(o, "--image-sha256"))
+			r = digest_opt(val, a->image, &a->pin_image);
+		else if (!strcmp(o, "--timeout")) {
 			if (parse_u64(val, 1, 86400, &v) < 0)
 				return usage(cmd, "bad --timeout '%s' (seconds)", val);
 			a->timeout_s = (unsigned)v;
 		} else
 			return usage(cmd, "unknown option '%s'", o);
 	}
+	if (r)
+		return r;
 	if (!a->cache) {
 		boot_conf_cache_dir(cache, cache_size);
 		if (!cache[0])
@@ -278,163 +280,66 @@ static int recv_args(int argc, char **argv, struct recv_args *a, char *cache,
 	return 0;
 }
 
-/* The manifest is whole; open (or resume) the partial image it names. */
-static int on_manifest(void *ctx, const uint8_t *text, size_t len,
-		       const struct mcast_geometry *g, struct errmsg *err)
+static void recv_report(const struct image_mcast_result *res, bool installed)
 {
-	struct recv_state *s = ctx;
-	char path[4096];
-	int r;
-
-	r = disk_manifest_parse((const char *)text, len, "multicast manifest",
-				&s->m, err);
-	if (r < 0)
-		return r;
-	if (s->m.file_size != g->file_size || s->m.chunk_size != g->chunk_size)
-		return errmsg_set(err, -EBADMSG,
-				  "the manifest does not match the announced sizes");
-	if (disk_store_path(s->store, s->m.digest, path, sizeof(path)) == 0) {
-		s->installed = true;
-		return 0;
-	}
-	return disk_partial_open(s->store, &s->m, &s->p, err);
-}
-
-static bool on_have(void *ctx, uint64_t chunk)
-{
-	struct recv_state *s = ctx;
-
-	return s->installed || disk_partial_has(s->p, chunk);
-}
-
-static int on_chunk(void *ctx, uint64_t chunk, const void *data, size_t len,
-		    struct errmsg *err)
-{
-	struct recv_state *s = ctx;
-	int r = disk_partial_put(s->p, chunk, data, len, err);
-
-	if (r == -EBADMSG || r == -ERANGE) {
-		log_warn("mcast-recv: %s", err->msg);
-		return -EBADMSG;
-	}
-	return r;
-}
-
-/* ---- completing from HTTP -------------------------------------------------- */
-
-/* No manifest came by multicast: take the one published beside the image. */
-static int fetch_manifest(struct recv_state *s, const char *url,
-			  const uint8_t *want, struct errmsg *err)
-{
-	char murl[HTTP_MAX_URL + 16], path[4096];
-	uint8_t d[32];
-	struct buf text;
-	int r;
-
-	snprintf(murl, sizeof(murl), "%s.manifest", url);
-	buf_init(&text);
-	r = http_get_buf(murl, 15000, DISK_MANIFEST_MAX_FILE, &text, err);
-	if (r == 0 && want) {
-		sha256(text.data, text.len, d);
-		if (memcmp(d, want, 32))
-			r = errmsg_set(err, -EBADMSG, "%s: not the manifest of --sha256", murl);
-	}
-	if (r == 0)
-		r = disk_manifest_parse((char *)text.data, text.len, murl, &s->m, err);
-	buf_free(&text);
-	if (r == 0 && disk_store_path(s->store, s->m.digest, path, sizeof(path)) == 0)
-		s->installed = true;
-	else if (r == 0)
-		r = disk_partial_open(s->store, &s->m, &s->p, err);
-	return r;
-}
-
-static int complete_http(struct recv_state *s, const char *url,
-			 const uint8_t *want, struct errmsg *err)
-{
-	int r = 0;
-
-	log_info("mcast-recv: %s; completing from %s", err->msg, url);
-	if (!s->p && !s->installed)
-		r = fetch_manifest(s, url, want, err);
-	if (r == 0 && s->p) {
-		struct image_fetch_opts o = { .timeout_ms = 15000 };
-		uint64_t before = disk_partial_missing(s->p);
-
-		r = image_fetch_partial(url, s->p, &s->m, &o, err);
-		s->http_chunks = before - disk_partial_missing(s->p);
-	}
-	return r;
-}
-
-static void recv_report(const struct mcast_recv_stats *st, const struct recv_state *s,
-			bool installed)
-{
+	const struct mcast_recv_stats *st = &res->st;
 	char hex[65];
 
 	fprintf(stderr,
 		"mcast-recv: %llu chunks by multicast, %llu by HTTP, %llu already here; "
 		"%llu packets, %llu duplicates, %llu from other sessions, %llu malformed, "
 		"%llu chunks rejected, %llu announces of another image; %.2f s\n",
-		(unsigned long long)st->chunks, (unsigned long long)s->http_chunks,
+		(unsigned long long)st->chunks, (unsigned long long)res->http_chunks,
 		(unsigned long long)st->have_chunks, (unsigned long long)st->data_pkts,
 		(unsigned long long)st->dup_pkts, (unsigned long long)st->foreign_pkts,
 		(unsigned long long)st->bad_pkts, (unsigned long long)st->bad_chunks,
 		(unsigned long long)st->other_image, (double)st->ns / 1e9);
 	if (!installed)
 		return;
-	format_hex(s->m.digest, 32, hex);
+	format_hex(res->digest, 32, hex);
 	printf("%s\n", hex);
 }
 
-/*
- * Where chunks are assembled: memory (-1) when even the whole image would
- * fit in a quarter of the RAM (heavy loss leaves most chunks partial for a
- * while), else a scratch file in the store's tmp folder.
- */
-static int spool_open(const char *cache, uint64_t *mem_max)
+/* On a terminal one line redrawn in place; else a line every 2 s. */
+static void show_progress(void *ctx, const struct image_progress *p)
 {
-	char dir[4096];
+	uint64_t *last_ns = ctx, now = clock_now_ns();
+	bool tty = isatty(2);
+	char line[160];
 
-	*mem_max = (uint64_t)sysconf(_SC_PHYS_PAGES) *
-		   (uint64_t)sysconf(_SC_PAGESIZE) / 4;
-	snprintf(dir, sizeof(dir), "%s/tmp", cache);
-	return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (!tty && !p->final && now - *last_ns < 2000000000ull)
+		return;
+	*last_ns = now;
+	image_progress_format(p, line, sizeof(line));
+	fprintf(stderr, tty ? "\r%-70s%s" : "%s%s\n", line, tty && p->final ? "\n" : "");
+	fflush(stderr);
 }
 
 int image_mcast_recv_main(int argc, char **argv)
 {
-	static const struct mcast_recv_ops ops = { on_manifest, on_have, on_chunk };
 	struct recv_args a = { .timeout_s = 30 };
-	struct recv_state s = { 0 };
-	struct mcast_recv_stats st;
+	struct image_mcast_result res;
+	struct disk_store *store;
 	struct errmsg err = { "" };
+	uint64_t last_ns = 0;
 	char cache[4096] = "";
 	int r;
 
 	mcast_addr_parse(MCAST_DEFAULT_GROUP, &a.addr, NULL);
 	if ((r = recv_args(argc, argv, &a, cache, sizeof(cache))))
 		return r;
-	r = disk_store_open(a.cache, &s.store, &err);
+	r = disk_store_open(a.cache, &store, &err);
 	if (r == 0) {
-		struct mcast_recv_config c = { .addr = a.addr, .timeout_s = a.timeout_s,
-					       .want_digest = a.pinned ? a.want : NULL };
+		struct image_mcast_recv_opts o = {
+			.addr = &a.addr, .timeout_s = a.timeout_s, .http = a.http,
+			.want_manifest = a.pin_manifest ? a.manifest : NULL,
+			.want_image = a.pin_image ? a.image : NULL,
+			.progress = a.progress ? show_progress : NULL, .ctx = &last_ns,
+		};
 
-		c.spool_fd = spool_open(a.cache, &c.mem_spool_max);
-
-		r = mcast_recv_run(&c, &ops, &s, &st, &err);
-		if (c.spool_fd >= 0)
-			close(c.spool_fd);
-		if (r < 0 && a.http && (r == -ETIMEDOUT || r == -ECONNRESET))
-			r = complete_http(&s, a.http, c.want_digest, &err);
-		if (r == 0 && s.p)
-			r = disk_partial_finish(s.p, &err);
-		recv_report(&st, &s, r == 0);
+		r = image_mcast_recv(store, &o, &res, &err);
+		recv_report(&res, r == 0);
+		disk_store_close(store);
 	}
-	if (s.p)
-		disk_partial_close(s.p);
-	disk_manifest_free(&s.m);
-	if (s.store)
-		disk_store_close(s.store);
 	return r ? fail("mcast-recv", &err) : 0;
 }

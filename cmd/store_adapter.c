@@ -69,6 +69,9 @@ int store_adapter_open(const char *cache_dir, struct menu_store *st,
 	st->install = store_install;
 	st->gc = store_gc;
 	st->fetch = store_fetch;
+	st->mcast_listen = image_mcast_listen;
+	st->mcast_announce = image_mcast_announce;
+	st->mcast_join = image_mcast_join;
 	st->ctx = ds;
 	snprintf(st->tmp_dir, sizeof(st->tmp_dir), "%.240s/tmp", cache_dir);
 	return 0;

@@ -6,6 +6,7 @@
  * digest, a spice appliance without url) is checked at the end and names the
  * section's header line.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,8 +169,31 @@ static int add_disk(struct catalog_appliance *a, const char *v, struct errmsg *w
 
 static const char *const catalog_keys[] = {
 	"title", "autostart", "autostart_delay", "admin_password", "refresh",
-	"cache_budget",
+	"cache_budget", "multicast",
 };
+
+/* "off", or the IPv4 multicast group ADDR[:PORT] where sessions are announced. */
+static int set_multicast(struct catalog *c, const char *v, struct errmsg *why)
+{
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	char addr[16];
+	struct in_addr a;
+	uint64_t port;
+
+	if (strcmp(v, "off")) {
+		if (n >= sizeof(addr))
+			goto bad;
+		memcpy(addr, v, n);
+		addr[n] = 0;
+		if (inet_pton(AF_INET, addr, &a) != 1 || (ntohl(a.s_addr) >> 28) != 14 ||
+		    (colon && parse_u64(colon + 1, 1, 65535, &port) < 0))
+			goto bad;
+	}
+	return str_copy(c->multicast, sizeof(c->multicast), v);
+bad:
+	return bad(why, "multicast must be off or a group ADDR[:PORT] (224.0.0.0 to 239.255.255.255)");
+}
 
 static int catalog_key(struct cat_parser *p, int k, const struct ini_item *it,
 		       struct errmsg *why)
@@ -199,6 +223,8 @@ static int catalog_key(struct cat_parser *p, int k, const struct ini_item *it,
 		    c->cache_budget < (1u << 20) || c->cache_budget > (1ull << 50))
 			return bad(why, "cache_budget must be a size from 1M to 1P (e.g. 20G); bare numbers are MiB");
 		return 0;
+	case 6:
+		return set_multicast(c, v, why);
 	}
 	return -EINVAL;
 }

@@ -177,6 +177,12 @@ struct disk_bench_opts {
 };
 int disk_bench(struct blockdev *b, const struct disk_bench_opts *o,
 	       double *seconds);
+/* The same, also giving the CPU time of the timed pass (whole process). */
+struct disk_bench_result {
+	double seconds, user_seconds, sys_seconds;
+};
+int disk_bench_run(struct blockdev *b, const struct disk_bench_opts *o,
+		   struct disk_bench_result *res);
 
 /* ---- I/O vector helpers shared by the backends (disk/iov.c) -------------- */
 

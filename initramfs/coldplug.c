@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,11 +36,58 @@ static int read_small(const char *path, char *out, size_t size)
 	return (int)n;
 }
 
-/* The modules the devices ask for, each once. */
+/* The modules the devices ask for, each once; urgent: on the boot disk's path. */
 struct wanted {
 	struct module_entry *mods[128];
+	bool urgent[128];
 	size_t n;
 };
+
+/* Hex digits of a modalias field ("bc01" → 0x01) after @key, or -1. */
+static long alias_field(const char *modalias, const char *key, unsigned digits)
+{
+	const char *f = strstr(modalias, key);
+	char hex[9] = "";
+
+	if (!f || digits >= sizeof(hex))
+		return -1;
+	f += strlen(key);
+	for (unsigned i = 0; i < digits; i++) {
+		if (!((f[i] >= '0' && f[i] <= '9') || (f[i] >= 'A' && f[i] <= 'F') ||
+		      (f[i] >= 'a' && f[i] <= 'f')))
+			return -1;
+		hex[i] = f[i];
+	}
+	return strtol(hex, NULL, 16);
+}
+
+bool modalias_is_boot_storage(const char *modalias)
+{
+	if (str_starts(modalias, "pci:")) {
+		long bc = alias_field(modalias, "bc", 2), sc = alias_field(modalias, "sc", 2);
+		return bc == 0x01 || (bc == 0x0c && sc == 0x03); /* disks, USB */
+	}
+	if (str_starts(modalias, "usb:")) /* interface class 8: mass storage */
+		return alias_field(modalias, "ic", 2) == 0x08;
+	if (str_starts(modalias, "virtio:")) { /* device 2: block, 8: SCSI */
+		long d = alias_field(modalias, ":d", 8);
+		return d == 2 || d == 8;
+	}
+	return false;
+}
+
+static void want(struct wanted *w, struct module_entry *m, bool urgent)
+{
+	for (size_t k = 0; k < w->n; k++)
+		if (w->mods[k] == m) {
+			w->urgent[k] |= urgent;
+			return;
+		}
+	if (w->n < ARRAY_SIZE(w->mods)) {
+		w->urgent[w->n] = urgent;
+		w->mods[w->n++] = m;
+	}
+}
 
 static void want_for_alias(struct module_table *t, const char *modalias,
 			   struct wanted *w)
@@ -47,13 +96,8 @@ static void want_for_alias(struct module_table *t, const char *modalias,
 	size_t n = modtable_match(t, modalias, found, ARRAY_SIZE(found));
 
 	for (size_t i = 0; i < n; i++) {
-		bool dup = false;
-		for (size_t k = 0; k < w->n; k++)
-			dup |= w->mods[k] == found[i];
-		if (!dup && w->n < ARRAY_SIZE(w->mods)) {
-			log_debug("%s wants %s", modalias, found[i]->name);
-			w->mods[w->n++] = found[i];
-		}
+		log_debug("%s wants %s", modalias, found[i]->name);
+		want(w, found[i], modalias_is_boot_storage(modalias));
 	}
 }
 
@@ -78,22 +122,144 @@ static void scan_bus(struct module_table *t, const char *bus, struct wanted *w)
 	closedir(d);
 }
 
+static bool depends_on(const struct module_entry *m, const char *name)
+{
+	for (size_t i = 0; i < m->ndeps; i++)
+		if (!strcmp(m->deps[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * A SCSI-class controller (SATA, IDE, USB storage, virtio-scsi) finds its
+ * disks and CD drives only after its own probe; the disk and CD drivers
+ * would then be loaded one uevent later. Loaded now, alongside, they are
+ * ready when the devices appear.
+ */
+static void want_disk_drivers(struct module_table *t, struct wanted *w)
+{
+	static const char *const scsi_class[] = { "sd_mod", "sr_mod" };
+	bool scsi = false;
+
+	for (size_t i = 0; i < w->n; i++)
+		scsi |= w->urgent[i] && depends_on(w->mods[i], "scsi_mod");
+	for (size_t i = 0; scsi && i < ARRAY_SIZE(scsi_class); i++) {
+		struct module_entry *m = modtable_find(t, scsi_class[i]);
+		if (m)
+			want(w, m, true);
+	}
+}
+
+/*
+ * Urgent ones first (stable): they start first and own the dependencies
+ * they share with the others. A child waits only for lower indexes.
+ */
+static void urgent_first(struct wanted *w)
+{
+	for (size_t i = 1; i < w->n; i++)
+		for (size_t k = i; k > 0 && w->urgent[k] && !w->urgent[k - 1]; k--) {
+			struct module_entry *m = w->mods[k];
+			w->mods[k] = w->mods[k - 1];
+			w->mods[k - 1] = m;
+			w->urgent[k - 1] = true;
+			w->urgent[k] = false;
+		}
+}
+
 /*
  * One process per driver: probes (a NIC reading its EEPROM, a disk
- * controller scanning its ports) then run side by side. Two of them
- * needing the same dependency is fine: the kernel loads it once and tells
- * the other it exists.
+ * controller scanning its ports) then run side by side. A dependency two
+ * of them share (libata, usbcore, scsi_mod) is loaded by the first one
+ * only, the others wait until the kernel says it is live: a kernel before
+ * 6.4 reads, checks the signature of and lays out a module once per
+ * concurrent load of it before it finds the duplicate, which under
+ * emulation costs seconds.
  */
+#define OWNERS_MAX 256
+struct loader_ctx {
+	struct module_table *t;
+	const struct module_entry *owned[OWNERS_MAX]; /* each module once ... */
+	size_t owner[OWNERS_MAX];		      /* ... and who loads it */
+	size_t nowned;
+	const pid_t *pids;
+	size_t self;
+};
+
+static void own(struct loader_ctx *c, struct module_table *t,
+		const struct module_entry *m, size_t who)
+{
+	for (size_t k = 0; k < c->nowned; k++)
+		if (c->owned[k] == m)
+			return;
+	if (c->nowned == OWNERS_MAX)
+		return; /* the rest is loaded by whoever needs it */
+	c->owned[c->nowned] = m;
+	c->owner[c->nowned++] = who;
+	for (size_t d = 0; d < m->ndeps; d++) {
+		const struct module_entry *dep = modtable_find(t, m->deps[d]);
+		if (dep)
+			own(c, t, dep, who);
+	}
+}
+
+static bool module_live(const char *name)
+{
+	char path[300], state[16];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	return read_small(path, state, sizeof(state)) > 0 && !strcmp(state, "live");
+}
+
+static bool process_running(pid_t pid)
+{
+	char path[64], stat[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (read_small(path, stat, sizeof(stat)) <= 0)
+		return false;
+	const char *paren = strrchr(stat, ')');
+	return paren && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';
+}
+
+/* A module_loader: loads what this child owns, waits for the rest. */
+static int load_or_wait(void *ctx, const char *path)
+{
+	struct loader_ctx *c = ctx;
+	char name[128];
+
+	module_name_normalise(path, name, sizeof(name));
+	for (size_t k = 0; k < c->nowned; k++) {
+		if (strcmp(c->owned[k]->name, name) || c->owner[k] == c->self)
+			continue;
+		/* Bounded: if its owner fails or dies, try it ourselves. */
+		for (int ms = 0; ms < 30000 && !module_live(name) &&
+				 process_running(c->pids[c->owner[k]]); ms += 5)
+			usleep(5000);
+		break;
+	}
+	return module_live(name) ? 0 : module_insert_file(c->t->dir, path);
+}
+
 static int load_parallel(struct module_table *t, struct wanted *w)
 {
+	static struct loader_ctx c; /* copied into each child by fork */
 	pid_t pids[ARRAY_SIZE(w->mods)];
 	int loaded = 0, status;
 
+	c = (struct loader_ctx){ .t = t, .pids = pids };
+	for (size_t i = 0; i < w->n; i++)
+		own(&c, t, w->mods[i], i);
 	for (size_t i = 0; i < w->n; i++) {
 		pids[i] = fork();
 		if (pids[i] == 0) {
-			int r = modtable_load_module(t, w->mods[i], module_insert_file,
-						     t->dir);
+			/*
+			 * The boot medium, the cache and so the menu wait for
+			 * the disk drivers: they go before KVM and the network.
+			 */
+			if (w->urgent[i])
+				setpriority(PRIO_PROCESS, 0, -10);
+			c.self = i;
+			int r = modtable_load_module(t, w->mods[i], load_or_wait, &c);
 			if (r == 0)
 				log_info("loaded %s", w->mods[i]->name);
 			_exit(r == 0 ? 0 : 1);
@@ -122,6 +288,8 @@ int coldplug(struct module_table *t)
 		if (e->d_name[0] != '.')
 			scan_bus(t, e->d_name, &w);
 	closedir(d);
+	want_disk_drivers(t, &w);
+	urgent_first(&w);
 	return load_parallel(t, &w);
 }
 

@@ -124,6 +124,13 @@ int module_insert_file(void *ctx, const char *path);
 int modprobe(struct module_table *t, const char *name_or_alias);
 /* Loads what every /sys/bus/.../modalias asks for; number loaded. */
 int coldplug(struct module_table *t);
+/*
+ * Whether a device with @modalias is on the way to a disk: a PCI storage
+ * or USB controller, a USB mass-storage interface, a virtio block or SCSI
+ * device. coldplug() loads their drivers first, with the SCSI disk and CD
+ * drivers alongside.
+ */
+bool modalias_is_boot_storage(const char *modalias);
 /* "kvm_amd", "kvm_intel" by CPUID, or NULL without virtualisation. */
 const char *cpu_kvm_module(void);
 
@@ -251,6 +258,15 @@ struct menu_net_status {
 };
 int menu_net_status_load(const char *path, struct menu_net_status *ns);
 
+/* A multicast session heard on the lab's group (a claim until verified). */
+struct menu_announce {
+	char group[32];			   /* ADDR:PORT it was heard on */
+	char iface[16];			   /* the interface it came in by */
+	uint8_t manifest_sha256[SHA256_LEN]; /* of the manifest text */
+	uint8_t image_sha256[SHA256_LEN];    /* the image the manifest names */
+	uint64_t size;			   /* bytes of the image */
+};
+
 /* The image store as the sync and the file lookup see it (disk/ behind). */
 struct menu_store {
 	/* 0 and the image's path when the store holds @digest. */
@@ -278,6 +294,24 @@ struct menu_store {
 		     void (*progress)(void *pctx, uint64_t done, uint64_t total,
 				      uint64_t rate, int64_t eta_s),
 		     void *pctx, struct errmsg *err);
+	/*
+	 * Multicast sessions (net/ behind; NULL: none). mcast_listen opens a
+	 * socket (@fd -1) that hears the announces of @group ("ADDR[:PORT]")
+	 * on every interface, or joins interfaces that came up since on @fd;
+	 * it returns the socket. mcast_announce reads one datagram from it:
+	 * 1 with @a filled when it announced a session whose manifest's first
+	 * piece names its image, 0 for anything else, -errno when the socket
+	 * failed (-EAGAIN: nothing to read). mcast_join receives the session @a announced into the
+	 * store, following only its manifest and taking only @a->image; when
+	 * the session ends before the image is whole, the missing chunks come
+	 * from @url by HTTP (NULL: none). Progress as for fetch.
+	 */
+	int (*mcast_listen)(void *ctx, const char *group, int fd, struct errmsg *err);
+	int (*mcast_announce)(void *ctx, int fd, struct menu_announce *a);
+	int (*mcast_join)(void *ctx, const struct menu_announce *a, const char *url,
+			  void (*progress)(void *pctx, uint64_t done, uint64_t total,
+					   uint64_t rate, int64_t eta_s),
+			  void *pctx, struct errmsg *err);
 };
 
 /* Where the catalog in use came from, and so where its files are. */
@@ -452,9 +486,15 @@ int menu_icons_fetch(const struct menu_source *src, const struct catalog *cat,
  * local appliances; reports on @fd, one line each:
  *   catalog new|same|rejected|unreachable|none TEXT
  *   progress NAME PERCENT [RATE ETA] | ready NAME | failed NAME TEXT | done
+ *   busy NAME TEXT (another download of it, e.g. by multicast, has it)
  */
 int menu_sync_run(struct menu_source *src, const struct menu_store *st,
 		  unsigned timeout_ms, int fd);
+/*
+ * An image the menu is receiving by multicast (initramfs/menu_mcast.c):
+ * TMP/HEX.mcast is locked while the join runs, and the sync leaves it alone.
+ */
+bool menu_mcast_busy(const struct menu_store *st, const uint8_t digest[SHA256_LEN]);
 
 /* ---- the menu program (initramfs/menu_main.c, menu_proc.c) ---- */
 

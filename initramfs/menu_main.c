@@ -345,6 +345,7 @@ static void autotest(struct menu_state *s)
 
 static void tick(struct menu_state *s, uint64_t now)
 {
+	menu_foreground_check(s);
 	update_clock(s);
 	load_net(s);
 	menu_ghosts_tick(s, now);
@@ -441,6 +442,18 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 		s->m.countdown = (int)s->cat.autostart_delay;
 	}
 
+	/*
+	 * The console stays ours to read and draw on, but not as our
+	 * controlling terminal: each foreground appliance takes that in its
+	 * own session, so that our death hangs up nothing the appliance uses.
+	 * (Giving it up signals our process group: nobody else is in it yet.)
+	 */
+	if (getsid(0) == getpid() && isatty(0)) {
+		signal(SIGHUP, SIG_IGN);
+		ioctl(0, TIOCNOTTY);
+		signal(SIGHUP, SIG_DFL);
+	}
+
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
@@ -460,12 +473,20 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 		return -errno;
 
 	s->tty = isatty(0) && tcgetattr(0, &s->saved) == 0;
-	menu_tty_raw(s, true);
+	/* An appliance a menu before us started still has the console: wait. */
+	menu_foreground_adopt(s);
+	if (s->fg_adopted && s->pending_start >= 0) {
+		menu_start_foreground(s, s->pending_start); /* says it cannot */
+		s->pending_start = -1;
+	}
+	if (!s->fg_adopted)
+		menu_tty_raw(s, true);
 	if (evloop_init(&s->loop) == 0)
 		s->gfx_wanted = gfx_allowed(&s->bc);
 	else
 		s->loop.epfd = -1;
 	screen_take(s);
+	menu_mcast_start(s);
 	if (s->m.server_set)
 		menu_sync_start(s); /* SIGCHLD is blocked by now: its end is seen */
 	menu_update_status(s);
@@ -521,6 +542,7 @@ int menu_run(const struct menu_options *o)
 		kill(s->sync_pid, SIGTERM);
 	menu_tty_raw(s, false);
 	menu_screen_release(s);
+	menu_mcast_stop(s);
 	if (s->loop.epfd >= 0)
 		evloop_close(&s->loop);
 	menu_icons_free(&s->icons);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Shared between the menu program's files (menu_main.c, menu_proc.c) only. */
+/* Shared between the menu program's files (menu_main.c, menu_proc.c, …) only. */
 #ifndef KVMBOX_MENU_PRIV_H
 #define KVMBOX_MENU_PRIV_H
 
@@ -15,6 +15,7 @@ struct menu_ghost {
 	pid_t pid;
 	uint64_t started_ns, next_start_ns;
 	unsigned quick_deaths;
+	bool adopted; /* started by a menu before us: watched through its lock */
 };
 
 struct menu_state {
@@ -39,6 +40,11 @@ struct menu_state {
 	int fg_app;
 	uint64_t fg_started_ns;
 	unsigned fg_quick_reboots;
+	/*
+	 * Started by an earlier menu that died: not our child (its exit status
+	 * is unknown); it holds the foreground lock until it ends.
+	 */
+	bool fg_adopted;
 
 	struct menu_ghost ghosts[MENU_MAX_GHOSTS];
 
@@ -70,6 +76,7 @@ struct menu_state {
 	unsigned ticks;
 	bool autotest_done;
 	bool reload_pending; /* a new catalog waits for the appliance to stop */
+	struct menu_mcast *mcast; /* multicast announces and joins (menu_mcast.c) */
 };
 
 /* menu_proc.c */
@@ -85,6 +92,26 @@ bool menu_app_paths(struct menu_state *s, int app, char paths[][512], size_t max
 void menu_update_status(struct menu_state *s);
 /* Runs @argv to its end, output to RUN/vm-@name.log; 0 when it exited 0. */
 int menu_run_wait(struct menu_state *s, char **argv, const char *name);
+
+/* menu_adopt.c */
+/* Takes the lock file @path for @name (a fd), or -EBUSY and who holds it. */
+int menu_lock_take(const char *path, const char *name, char *holder, size_t size);
+/* Records @name and @pid in a lock just taken, for a menu started later. */
+void menu_lock_record(int fd, const char *path, const char *name, pid_t pid);
+/* Who holds the lock file @path, when somebody does and recorded a pid. */
+bool menu_lock_holder(const char *path, char name[CATALOG_NAME_MAX + 1], pid_t *pid);
+/* The last line of a file ("" when none), read from its end. */
+void menu_file_last_line(const char *path, char *out, size_t size);
+/* Opens our terminal again if the end of an appliance hung it up. */
+void menu_tty_reclaim(struct menu_state *s);
+/* A foreground appliance on our terminal left by a menu that died: wait for it. */
+void menu_foreground_adopt(struct menu_state *s);
+/* Once a second: has the adopted appliance ended (its lock is free)? */
+void menu_foreground_check(struct menu_state *s);
+
+/* menu_mcast.c: listens once the event loop is up; stop ends a join. */
+void menu_mcast_start(struct menu_state *s);
+void menu_mcast_stop(struct menu_state *s);
 
 /* menu_main.c */
 void menu_tty_raw(struct menu_state *s, bool raw);

@@ -4,7 +4,9 @@
  * console), ghost appliances (headless, restarted when they stop), and the
  * sync worker. VMs are started only as `kvmbox vm run …`; a lock file held
  * by the foreground VM's process makes it the only one, even across a
- * restart of the menu.
+ * restart of the menu. The foreground VM runs in its own session, so it
+ * outlives a menu that dies; the menu started next finds it by that lock
+ * (which names it and its pid) and waits for it to end.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +84,15 @@ static void exec_vm(struct menu_state *s, char **argv, int out_fd, int lock_fd,
 		if (null >= 0)
 			dup2(null, 0);
 		dup2(out_fd, 1);
+	} else {
+		/*
+		 * Its own session, with the console as its controlling terminal
+		 * (the menu gave that up): the death of the menu neither signals
+		 * it nor hangs up its terminal, and Ctrl-C reaches it alone.
+		 */
+		setsid();
+		if (isatty(0))
+			ioctl(0, TIOCSCTTY, 0);
 	}
 	dup2(out_fd, 2);
 	if (lock_fd >= 0) /* the lock lives as long as the VM's process */
@@ -88,26 +101,6 @@ static void exec_vm(struct menu_state *s, char **argv, int out_fd, int lock_fd,
 	execv(argv[0], argv);
 	dprintf(out_fd, "kvmbox menu: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(1);
-}
-
-/* Takes the foreground lock, or says who holds it. */
-static int take_lock(struct menu_state *s, const char *name, char *holder, size_t size)
-{
-	int fd = open(s->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		n = pread(fd, holder, size - 1, 0);
-		holder[n > 0 ? n : 0] = 0;
-		holder[strcspn(holder, "\n")] = 0;
-		close(fd);
-		return -EBUSY;
-	}
-	if (ftruncate(fd, 0) == 0)
-		dprintf(fd, "%s\n", name);
-	return fd;
 }
 
 int menu_start_foreground(struct menu_state *s, int app)
@@ -121,7 +114,10 @@ int menu_start_foreground(struct menu_state *s, int app)
 
 	if (s->fg_pid) {
 		menu_message(&s->m, "Cannot start %s: %s is running (one appliance at a time).",
-			     a->title, s->cat.apps[s->fg_app].title);
+			     a->title, s->fg_app >= 0 ? s->cat.apps[s->fg_app].title : s->m.running);
+		log_warn("start of %s refused: %s is running", a->name, s->m.running);
+		if (s->fg_adopted) /* no menu is drawn meanwhile: one line on the console */
+			dprintf(1, "\r\nkvmbox menu: %s\r\n", s->m.message);
 		return -EBUSY;
 	}
 	if (a->type == APPLIANCE_SPICE) { /* a remote desktop: the SPICE client */
@@ -134,7 +130,7 @@ int menu_start_foreground(struct menu_state *s, int app)
 		menu_message(&s->m, "Cannot start %s: %s", a->title, err.msg);
 		return -ENOENT;
 	}
-	lock = take_lock(s, a->name, holder, sizeof(holder));
+	lock = menu_lock_take(s->lock_path, a->name, holder, sizeof(holder));
 	if (lock == -EBUSY) {
 		menu_message(&s->m, "Cannot start %s: %s is already running (one appliance at a time).",
 			     a->title, holder[0] ? holder : "another appliance");
@@ -150,6 +146,8 @@ int menu_start_foreground(struct menu_state *s, int app)
 	pid = fork();
 	if (pid == 0)
 		exec_vm(s, v.argv, out >= 0 ? out : 2, lock, false);
+	if (lock >= 0 && pid > 0)
+		menu_lock_record(lock, s->lock_path, a->name, pid);
 	if (lock >= 0)
 		close(lock);
 	if (out >= 0)
@@ -172,20 +170,9 @@ int menu_start_foreground(struct menu_state *s, int app)
 static void last_log_line(struct menu_state *s, const char *name, char *out, size_t size)
 {
 	char path[400];
-	struct buf b;
-	char *end, *start;
 
-	out[0] = 0;
 	snprintf(path, sizeof(path), "%s/vm-%s.log", s->run_dir, name);
-	buf_init(&b);
-	if (read_file(path, 1 << 20, &b) == 0 && b.len) {
-		end = (char *)b.data + b.len;
-		while (end > (char *)b.data && (end[-1] == '\n' || end[-1] == '\r'))
-			*--end = 0;
-		start = memrchr(b.data, '\n', (size_t)(end - (char *)b.data));
-		str_copy(out, size, start ? start + 1 : (char *)b.data);
-	}
-	buf_free(&b);
+	menu_file_last_line(path, out, size);
 }
 
 static int open_log(struct menu_state *s, const char *kind, const char *name)
@@ -260,6 +247,7 @@ static void foreground_ended(struct menu_state *s, int status)
 
 	s->fg_pid = 0;
 	s->m.running[0] = 0;
+	menu_tty_reclaim(s);
 	menu_tty_raw(s, true);
 	s->dirty = true;
 	if (s->reload_pending) {
@@ -324,25 +312,66 @@ static struct menu_ghost *ghost_slot(struct menu_state *s, const char *name)
 	return free_slot;
 }
 
+/* Held by each ghost VM's process, as the foreground lock is. */
+static void ghost_lock_path(struct menu_state *s, const char *name, char *out, size_t size)
+{
+	snprintf(out, size, "%s/ghost-%s.lock", s->run_dir, name);
+}
+
+static void ghost_gone(struct menu_state *s, struct menu_ghost *g, const char *how);
+
+/* An adopted ghost has ended when its lock is free (or held by another). */
+static void adopted_ghost_check(struct menu_state *s, struct menu_ghost *g)
+{
+	char lockp[400], name[CATALOG_NAME_MAX + 1];
+	pid_t pid;
+
+	ghost_lock_path(s, g->name, lockp, sizeof(lockp));
+	if (!menu_lock_holder(lockp, name, &pid) || pid != g->pid)
+		ghost_gone(s, g, "(not our child: status unknown)");
+}
+
 static void ghost_start(struct menu_state *s, int app, struct menu_ghost *g, uint64_t now)
 {
 	const struct catalog_appliance *a = &s->cat.apps[app];
-	char serial[400];
+	char serial[400], lockp[400], holder[CATALOG_NAME_MAX + 1];
 	struct menu_vm_argv v;
 	struct errmsg err;
-	int out;
+	int out, lock;
+	pid_t held;
 
+	ghost_lock_path(s, a->name, lockp, sizeof(lockp));
+	lock = menu_lock_take(lockp, a->name, holder, sizeof(holder));
+	if (lock == -EBUSY) {
+		/* It outlived the menu that started it: never a second copy. */
+		if (menu_lock_holder(lockp, holder, &held)) {
+			g->pid = held;
+			g->adopted = true;
+			g->started_ns = now;
+			log_info("ghost %s (pid %d) still runs, started before this menu",
+				 a->name, (int)held);
+		} else {
+			g->next_start_ns = now + SEC;
+		}
+		return;
+	}
 	snprintf(serial, sizeof(serial), "%s/ghost-%s.serial", s->run_dir, a->name);
 	if (build_argv(s, app, serial, &v, &err) < 0) {
 		g->next_start_ns = now + 5 * SEC; /* not ready yet: try again later */
+		if (lock >= 0)
+			close(lock);
 		return;
 	}
 	out = open_log(s, "ghost", a->name);
 	g->pid = fork();
 	if (g->pid == 0)
-		exec_vm(s, v.argv, out >= 0 ? out : 2, -1, true);
+		exec_vm(s, v.argv, out >= 0 ? out : 2, lock, true);
 	if (out >= 0)
 		close(out);
+	if (lock >= 0 && g->pid > 0)
+		menu_lock_record(lock, lockp, a->name, g->pid);
+	if (lock >= 0)
+		close(lock);
 	if (g->pid < 0) {
 		g->pid = 0;
 		g->next_start_ns = now + 5 * SEC;
@@ -354,6 +383,9 @@ static void ghost_start(struct menu_state *s, int app, struct menu_ghost *g, uin
 
 void menu_ghosts_tick(struct menu_state *s, uint64_t now)
 {
+	for (size_t i = 0; i < MENU_MAX_GHOSTS; i++)
+		if (s->ghosts[i].adopted && s->ghosts[i].pid)
+			adopted_ghost_check(s, &s->ghosts[i]);
 	for (size_t i = 0; i < s->cat.napps; i++) {
 		struct menu_ghost *g;
 
@@ -371,6 +403,9 @@ void menu_ghosts_tick(struct menu_state *s, uint64_t now)
 		if (g->name[0] && (!a || !a->ghost)) {
 			if (g->pid)
 				kill(g->pid, SIGTERM);
+			if (g->adopted) /* never reaped by us */
+				g->pid = 0;
+			g->adopted = false;
 			g->name[0] = 0;
 		}
 	}
@@ -383,22 +418,53 @@ void menu_ghosts_stop(struct menu_state *s)
 			kill(s->ghosts[i].pid, SIGTERM);
 }
 
-static bool ghost_ended(struct menu_state *s, pid_t pid, int status)
+/*
+ * What a ghost's console said last, for the log (the next start truncates
+ * the file: it is kept as .prev). Guest output: only printable ASCII.
+ */
+static void ghost_console_last(struct menu_state *s, const char *name, char *out, size_t size)
+{
+	char path[400], prev[410];
+	size_t j = 0;
+
+	snprintf(path, sizeof(path), "%s/ghost-%s.serial", s->run_dir, name);
+	snprintf(prev, sizeof(prev), "%s.prev", path);
+	menu_file_last_line(path, out, size);
+	for (size_t i = 0; out[i]; i++)
+		if (out[i] >= 0x20 && out[i] < 0x7f)
+			out[j++] = out[i];
+	out[j] = 0;
+	rename(path, prev);
+}
+
+static void ghost_gone(struct menu_state *s, struct menu_ghost *g, const char *how)
 {
 	uint64_t now = clock_now_ns();
+	char said[120];
+
+	g->pid = 0;
+	g->adopted = false;
+	g->quick_deaths = now - g->started_ns < 60 * SEC ? g->quick_deaths + 1 : 0;
+	/* 1 s, 2 s, 4 s … up to a minute between restarts of a failing ghost. */
+	g->next_start_ns = now + (SEC << MIN(g->quick_deaths, 6u));
+	if (g->next_start_ns > now + 60 * SEC)
+		g->next_start_ns = now + 60 * SEC;
+	ghost_console_last(s, g->name, said, sizeof(said));
+	log_info("ghost %s ended %s: restarting; its console's last line: %s",
+		 g->name, how, said[0] ? said : "(none)");
+}
+
+static bool ghost_ended(struct menu_state *s, pid_t pid, int status)
+{
+	char how[32];
 
 	for (size_t i = 0; i < MENU_MAX_GHOSTS; i++) {
 		struct menu_ghost *g = &s->ghosts[i];
 
-		if (g->pid != pid)
+		if (g->pid != pid || g->adopted)
 			continue;
-		g->pid = 0;
-		g->quick_deaths = now - g->started_ns < 60 * SEC ? g->quick_deaths + 1 : 0;
-		/* 1 s, 2 s, 4 s … up to a minute between restarts of a failing ghost. */
-		g->next_start_ns = now + (SEC << MIN(g->quick_deaths, 6u));
-		if (g->next_start_ns > now + 60 * SEC)
-			g->next_start_ns = now + 60 * SEC;
-		log_info("ghost %s ended (status 0x%x): restarting", g->name, status);
+		snprintf(how, sizeof(how), "(status 0x%x)", (unsigned)status);
+		ghost_gone(s, g, how);
 		return true;
 	}
 	return false;

@@ -34,18 +34,6 @@ static void report(int fd, const char *fmt, ...)
 	write_full(fd, line, (size_t)n);
 }
 
-static bool same_as_file(const char *path, const struct buf *b)
-{
-	struct buf old;
-	bool same;
-
-	buf_init(&old);
-	same = read_file(path, CATALOG_MAX_FILE, &old) == 0 && old.len == b->len &&
-	       !memcmp(old.data, b->data, b->len);
-	buf_free(&old);
-	return same;
-}
-
 static int fetch_catalog(const struct menu_source *src, unsigned timeout_ms, int fd)
 {
 	struct errmsg err;
@@ -70,7 +58,7 @@ static int fetch_catalog(const struct menu_source *src, unsigned timeout_ms, int
 		goto out;
 	}
 	catalog_free(&cat);
-	if (same_as_file(src->cached_catalog, &b)) {
+	if (file_holds(src->cached_catalog, b.data, b.len)) {
 		report(fd, "catalog same");
 		goto out;
 	}
@@ -153,7 +141,9 @@ static int download(const struct menu_source *src, const struct menu_store *st,
 	if (st->fetch) {
 		report(fd, "progress %s 0", app);
 		r = st->fetch(st->ctx, url, f->sha256, on_progress, &d, &err);
-		if (r == -EBADMSG && !strstr(err.msg, "manifest")) /* the whole file */
+		if (r == -EBUSY) /* a multicast join (or a fetch by hand) has it */
+			report(fd, "busy %s %s", app, err.msg);
+		else if (r == -EBADMSG && !strstr(err.msg, "manifest")) /* the whole file */
 			report(fd, "failed %s %s does not match its sha256 (damaged on the server?)",
 			       app, f->name);
 		else if (r < 0) /* names the chunk, or the manifest that lies */
@@ -199,6 +189,11 @@ static void fetch_files(const struct menu_source *src, const struct menu_store *
 		for (size_t k = 0; k < n && ok; k++) {
 			if (menu_file_find(src, st, files[k], path, sizeof(path)) == 0)
 				continue;
+			if (menu_mcast_busy(st, files[k]->sha256)) { /* multicast wins */
+				report(fd, "busy %s arriving by multicast", a->name);
+				ok = false;
+				break;
+			}
 			if (!src->catalog_url[0] || !st->install) {
 				ok = false;
 				break;

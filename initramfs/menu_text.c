@@ -190,14 +190,21 @@ static void render_pick(const struct menu_model *m, unsigned cols, struct buf *o
 static void render_page(const struct menu_model *m, unsigned cols, unsigned rows,
 			struct buf *out)
 {
-	const char *p = m->page.data ? (const char *)m->page.data : "";
-	unsigned lines = 0;
+	const char *p = m->page.data ? (const char *)m->page.data : "", *nl;
+	unsigned lines = 0, total = 1, room = rows > 6 ? rows - 6 : 1;
 
 	put_line(out, cols, "  %s (any key: back)", m->page_title);
 	put_line(out, cols, "%s", "");
-	while (*p && lines + 6 < rows) {
-		const char *nl = strchr(p, '\n');
-		int len = nl ? (int)(nl - p) : (int)strlen(p);
+	/* A page longer than the screen shows its end: a log's newest lines. */
+	for (const char *c = p; *c; c++)
+		total += *c == '\n' && c[1];
+	for (; total > room && (nl = strchr(p, '\n')); total--)
+		p = nl + 1;
+	while (*p && lines < room) {
+		int len;
+
+		nl = strchr(p, '\n');
+		len = nl ? (int)(nl - p) : (int)strlen(p);
 
 		put_line(out, cols, "  %.*s", len, p);
 		p += len + (nl ? 1 : 0);

@@ -275,6 +275,43 @@ int modtable_load_module(struct module_table *t, struct module_entry *m,
 	return load_rec(t, m, load, ctx, 0);
 }
 
+/* "live", "coming", "going" from /sys/module/NAME/initstate, or "". */
+static void module_initstate(const char *name, char *out, size_t size)
+{
+	char path[300];
+	int fd;
+	ssize_t n = -1;
+
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, out, size - 1);
+		close(fd);
+	}
+	out[n > 0 ? n : 0] = 0;
+	if (n > 0 && out[n - 1] == '\n')
+		out[n - 1] = 0;
+}
+
+/*
+ * Whether the kernel already has the module (or gets it from a load under
+ * way, waited for up to 10 s). Asking again would cost the kernel a full
+ * read and signature check of the file before it finds the duplicate:
+ * every modprobe repeats its dependencies, and the uevents of the devices
+ * a driver creates ask for drivers that are already there.
+ */
+static bool module_present(const char *path)
+{
+	char name[128], state[16];
+
+	module_name_normalise(path, name, sizeof(name));
+	for (int ms = 0;; ms += 10) {
+		module_initstate(name, state, sizeof(state));
+		if (strcmp(state, "coming") || ms >= 10000)
+			return !strcmp(state, "live");
+		usleep(10000);
+	}
+}
+
 int module_insert_file(void *ctx, const char *path)
 {
 	const char *dir = ctx;
@@ -283,6 +320,8 @@ int module_insert_file(void *ctx, const char *path)
 
 	if (snprintf(full, sizeof(full), "%s/%s", dir, path) >= (int)sizeof(full))
 		return -ENAMETOOLONG;
+	if (module_present(path))
+		return -EEXIST;
 	/* Compressed modules: the kernel decompresses them itself (5.17+). */
 	if (strstr(path, ".ko.xz") || strstr(path, ".ko.zst") || strstr(path, ".ko.gz"))
 		flags |= MODULE_INIT_COMPRESSED_FILE;

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/reboot.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,7 +53,7 @@ struct pid1 {
 	struct service svc[2]; /* net daemon, menu */
 	size_t nsvc;
 	struct service *menu;
-	unsigned hook_step;
+	unsigned hook_step, hook_waits;
 	pid_t drivers_pid, kvm_pid; /* module-loading workers, 0 when done */
 	uint64_t drivers_done_ns;
 	char net_mode[160];
@@ -120,8 +121,11 @@ static void reap_all(struct pid1 *p)
 		}
 		for (size_t i = 0; i < p->nsvc && !known; i++)
 			known = service_reaped(&p->svc[i], pid, status, clock_now_ns());
-		if (!known)
-			log_debug("reaped pid %d", (int)pid);
+		if (!known) { /* an orphan: e.g. an appliance whose menu died */
+			char why[96];
+			describe_exit(status, why, sizeof(why));
+			log_info("orphan pid %d %s", (int)pid, why);
+		}
 	}
 	schedule_restarts(p);
 }
@@ -259,6 +263,12 @@ static void load_kvm(struct pid1 *p)
 	static const char *const by_name[] = { "tun", "bridge" };
 	const char *kvm = cpu_kvm_module();
 
+	/*
+	 * KVM is wanted only when an appliance starts: the boot medium's
+	 * drivers go first. (In a worker only: never renice PID 1.)
+	 */
+	if (getpid() != 1)
+		setpriority(PRIO_PROCESS, 0, 10);
 	if (!kvm)
 		log_warn("this CPU has no VMX/SVM: local appliances cannot run");
 	else if (modprobe(&p->mods, kvm) < 0)
@@ -497,6 +507,27 @@ static void make_orphans(void)
 	}
 }
 
+/* The pid the menu recorded with the foreground lock, when that one is alive. */
+static pid_t foreground_pid(void)
+{
+	char rec[128], *nl;
+	uint64_t pid;
+	ssize_t n;
+	int fd = open("/run/kvmbox/foreground.lock", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = pread(fd, rec, sizeof(rec) - 1, 0);
+	close(fd);
+	rec[n > 0 ? n : 0] = 0;
+	if (!(nl = strchr(rec, '\n')))
+		return 0;
+	nl[1 + strcspn(nl + 1, "\n")] = 0;
+	if (parse_u64(nl + 1, 2, 0x7fffffff, &pid) < 0 || kill((pid_t)pid, 0) < 0)
+		return 0;
+	return (pid_t)pid;
+}
+
 static void hook_step(struct ev_timer *t)
 {
 	struct pid1 *p = container_of(t, struct pid1, hook_timer);
@@ -504,6 +535,15 @@ static void hook_step(struct ev_timer *t)
 	bool reboot = !strcmp(p->opts.test_hook, "reboot");
 
 	evloop_timer_stop(&p->loop, t);
+	/*
+	 * With kvmbox.appliance=, the menu is killed while that appliance
+	 * runs (it must outlive the menu): wait up to 2 min for it.
+	 */
+	if (kill_menu && p->hook_step == 0 && p->opts.appliance[0] && !foreground_pid() &&
+	    p->hook_waits++ < 240) {
+		evloop_timer_start(&p->loop, t, SEC / 2, 0, hook_step);
+		return;
+	}
 	switch (p->hook_step++) {
 	case 0:
 		if (reboot) { /* the way the menu asks: SIGTERM to PID 1 */
@@ -512,7 +552,8 @@ static void hook_step(struct ev_timer *t)
 			return;
 		}
 		if (kill_menu && p->menu->pid) {
-			log_info("test-hook: killing the menu (pid %d)", (int)p->menu->pid);
+			log_info("test-hook: killing the menu (pid %d); foreground appliance: pid %d",
+				 (int)p->menu->pid, (int)foreground_pid());
 			kill(p->menu->pid, SIGKILL);
 		} else if (!kill_menu) {
 			log_info("test-hook: making 5 orphans");

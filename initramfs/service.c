@@ -47,7 +47,11 @@ static void child_stdio(const struct service *s)
 
 	setsid();
 	if (s->tty && (fd = open(s->tty, O_RDWR | O_NOCTTY)) >= 0) {
-		ioctl(fd, TIOCSCTTY, 1);
+		/*
+		 * Never stolen: an appliance that outlived the menu keeps the
+		 * terminal (and its Ctrl-C) until it ends.
+		 */
+		ioctl(fd, TIOCSCTTY, 0);
 	} else {
 		fd = open("/dev/null", O_RDWR);
 		int log = open("/dev/kmsg", O_WRONLY);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -103,9 +104,11 @@ void sysinit_print_status(int fd)
 	struct sysinfo si;
 	char kvm[64], nics[256], mem[32];
 	char text[1024];
+	struct timespec up;
 
 	uname(&u);
 	sysinfo(&si);
+	clock_gettime(CLOCK_BOOTTIME, &up);
 	kvm_status(kvm, sizeof(kvm));
 	nic_list(nics, sizeof(nics));
 	format_size((uint64_t)si.totalram * si.mem_unit, mem, sizeof(mem));
@@ -115,10 +118,12 @@ void sysinit_print_status(int fd)
 			 "  cpus     %ld online\n"
 			 "  memory   %s\n"
 			 "  kvm      %s\n"
-			 "  network  %s\n\n",
+			 "  network  %s\n"
+			 "  booted   in %.2f s (kernel start to this screen)\n\n",
 			 KVMBOX_VERSION, u.sysname, u.release,
 			 sysconf(_SC_NPROCESSORS_ONLN), mem, kvm,
-			 nics[0] ? nics : "(no interfaces)");
+			 nics[0] ? nics : "(no interfaces)",
+			 (double)up.tv_sec + up.tv_nsec / 1e9);
 	if (n > 0)
 		write_full(fd, text, MIN((size_t)n, sizeof(text) - 1));
 }

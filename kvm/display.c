@@ -1,17 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The guest's screen on the host. Sixty times a second the I/O thread
- * collects what changed - pages of the boot framebuffer the guest wrote
- * (KVM_GET_DIRTY_LOG on the VRAM slot) or rectangles of QXL drawing
- * commands - copies just that to the output image (centred 1:1, or scaled
- * when the guest is larger) and presents it. Nothing changed, nothing
- * copied: an idle guest costs one ioctl per frame.
+ * The guest's screen on the host. The I/O thread collects what changed -
+ * pages of the boot framebuffer the guest wrote (KVM_GET_DIRTY_LOG on the
+ * VRAM slot, polled 60 times a second) or rectangles of QXL drawing
+ * commands (which wake it at once) - copies just that to the output image
+ * (centred 1:1, or scaled when the guest is larger) and presents it.
+ *
+ * Pacing: time is cut into 60 Hz refresh periods, and each copy stands for
+ * one of them, the period its oldest drawing arrived in, or the one after
+ * the last copy's when that is later; a copy waits only when its period
+ * would not be past the last copy's one. So there are at most 60 copies a
+ * second, each holding all the guest drew since the last, and drawing is
+ * copied as soon as it comes when the guest draws at 60 Hz or less. The
+ * period counts by when the drawing arrived, not when the copy ran: a
+ * copy the scheduler ran late does not hold back the next frame of a
+ * guest that itself draws at 60 Hz (by when copies ran, every late one
+ * would push all later ones back for good). On a screen, the page flip
+ * also waits for the vertical blank. Nothing changed, nothing copied: an
+ * idle QXL guest costs nothing, an idle boot framebuffer one ioctl per
+ * period.
  */
 #include <errno.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "kvm/display.h"
 
@@ -20,9 +37,31 @@
 #define OFFSCREEN_H 768
 #define PAGE 4096ULL
 
+/*
+ * With @d->lock held: whether the caller must wake the I/O thread for new
+ * damage (once per frame: the copy clears @frame_asked).
+ */
+static bool frame_wanted(struct display *d)
+{
+	if (d->frame_asked || !d->wake_ok)
+		return false;
+	d->frame_asked = true;
+	return true;
+}
+
+static void wake_io(struct display *d)
+{
+	uint64_t one = 1;
+	ssize_t n = write(d->wake.fd, &one, sizeof(one));
+
+	(void)n; /* cannot fail short of 2^64 - 1 wakes pending */
+}
+
 void display_set_view(struct display *d, uint32_t *px, unsigned width,
 		      unsigned height, unsigned stride, bool lfb)
 {
+	bool wake = false;
+
 	pthread_mutex_lock(&d->lock);
 	d->view = (struct gfx_image){ .px = px, .width = px ? width : 0,
 				      .height = px ? height : 0, .stride = stride };
@@ -31,17 +70,25 @@ void display_set_view(struct display *d, uint32_t *px, unsigned width,
 	if (px) {
 		gfx_damage_add(&d->damage, (struct gfx_rect){ 0, 0, (int)width, (int)height });
 		d->damage_ns = clock_now_ns();
+		wake = frame_wanted(d);
 	}
 	pthread_mutex_unlock(&d->lock);
+	if (wake)
+		wake_io(d);
 }
 
-void display_damage(struct display *d, struct gfx_rect r)
+void display_damage(struct display *d, struct gfx_rect r, uint64_t since_ns)
 {
+	bool wake;
+
 	pthread_mutex_lock(&d->lock);
 	if (!d->damage.n)
-		d->damage_ns = clock_now_ns();
+		d->damage_ns = since_ns ? since_ns : clock_now_ns();
 	gfx_damage_add(&d->damage, r);
+	wake = frame_wanted(d);
 	pthread_mutex_unlock(&d->lock);
+	if (wake)
+		wake_io(d);
 }
 
 void display_cursor_shape(struct display *d, const uint32_t *px, unsigned w,
@@ -56,7 +103,10 @@ void display_cursor_shape(struct display *d, const uint32_t *px, unsigned w,
 		d->cursor.hot_y = MIN(hot_y, h - 1);
 		d->cursor.changed = true;
 	}
+	bool wake = d->cursor.changed && frame_wanted(d);
 	pthread_mutex_unlock(&d->lock);
+	if (wake)
+		wake_io(d);
 }
 
 void display_cursor_move(struct display *d, int x, int y, bool visible)
@@ -67,7 +117,10 @@ void display_cursor_move(struct display *d, int x, int y, bool visible)
 	d->cursor.x = x;
 	d->cursor.y = y;
 	d->cursor.visible = visible;
+	bool wake = d->cursor.changed && frame_wanted(d);
 	pthread_mutex_unlock(&d->lock);
+	if (wake)
+		wake_io(d);
 }
 
 int display_screenshot(struct display *d, const char *path)
@@ -198,22 +251,20 @@ static bool map_for(struct display *d, unsigned w, unsigned h, bool *fresh)
 }
 
 /*
- * One frame. The lock covers only taking the damage and the view; the copy
- * runs without it, so a vCPU applying a drawing command never waits for
- * the copy (the view is guest memory that stays mapped; a torn read is
- * repaired by that command's own damage next frame). The output image is
- * the I/O thread's alone.
+ * One frame; returns whether QXL releases still wait for
+ * room (the timer then comes back). The lock covers only taking the
+ * damage and the view; the copy runs without it, so a vCPU applying a
+ * drawing command never waits for the copy (the view is guest memory that
+ * stays mapped; a torn read is repaired by that command's own damage,
+ * which wakes the next frame). The output image is the I/O thread's alone.
  */
-static void on_tick(struct ev_timer *t)
+static bool frame(struct display *d)
 {
-	struct display *d = container_of(t, struct display, tick);
 	struct gfx_damage dmg, out = { .n = 0 };
 	struct gfx_image view;
 	uint64_t since;
-	bool fresh;
+	bool fresh, releases = d->qxl && qxl_tick(d->qxl);
 
-	if (d->qxl)
-		qxl_tick(d->qxl);
 	pthread_mutex_lock(&d->lock);
 	if (d->view_lfb)
 		collect_lfb(d);
@@ -229,9 +280,11 @@ static void on_tick(struct ev_timer *t)
 	view = d->view;
 	since = d->damage_ns;
 	gfx_damage_clear(&d->damage);
+	d->frame_asked = false;
 	pthread_mutex_unlock(&d->lock);
 	if (!dmg.n || !view.px || !map_for(d, view.width, view.height, &fresh))
-		return;
+		return releases;
+	d->copy_period = MAX(d->copy_period + 1, since / FRAME_NS);
 	if (fresh) /* borders repainted */
 		gfx_damage_add(&out, (struct gfx_rect){ 0, 0, (int)d->out.width, (int)d->out.height });
 	for (unsigned i = 0; i < dmg.n; i++)
@@ -240,7 +293,62 @@ static void on_tick(struct ev_timer *t)
 	d->frames++;
 	d->last_latency_ns = clock_now_ns() - since;
 	if (d->screen)
-		screen_present(d->screen, &out);
+		screen_present(d->screen, &out); /* a page flip waits for vblank */
+	return releases;
+}
+
+/* The frame timer fires at @when (one-shot; re-armed as needed). */
+static void arm_at(struct display *d, uint64_t when)
+{
+	uint64_t now = clock_now_ns(), delay = when > now ? when - now : 1;
+	struct itimerspec its = { .it_value = { (time_t)(delay / 1000000000ULL),
+						(long)(delay % 1000000000ULL) } };
+
+	if (timerfd_settime(d->tick.h.fd, 0, &its, NULL) == 0)
+		d->tick_due = when;
+}
+
+/* After a frame started at @start: the timer comes back while the boot
+ * framebuffer needs polling or releases wait; otherwise all is quiet. */
+static void plan_next(struct display *d, uint64_t start, bool releases)
+{
+	bool lfb;
+
+	if (d->tick_due)
+		return;
+	pthread_mutex_lock(&d->lock);
+	lfb = d->view_lfb;
+	pthread_mutex_unlock(&d->lock);
+	if (lfb || releases)
+		arm_at(d, start + FRAME_NS);
+}
+
+static void on_tick(struct ev_timer *t)
+{
+	struct display *d = container_of(t, struct display, tick);
+	uint64_t now = clock_now_ns();
+
+	d->tick_due = 0;
+	plan_next(d, now, frame(d));
+}
+
+/* New damage: copy now if the pace allows, else as soon as it does (the
+ * timer, when armed, copies it anyway). */
+static void on_wake(struct ev_handler *h, uint32_t events)
+{
+	struct display *d = container_of(h, struct display, wake);
+	uint64_t n, now = clock_now_ns();
+	ssize_t got = read(h->fd, &n, sizeof(n));
+
+	(void)events;
+	(void)got; /* EAGAIN: a spurious wake, handled like a real one */
+	if (d->tick_due)
+		return;
+	if (now / FRAME_NS <= d->copy_period) {
+		arm_at(d, (d->copy_period + 1) * FRAME_NS);
+		return;
+	}
+	plan_next(d, now, frame(d));
 }
 
 static int open_output(struct display *d, const struct vmm_config *cfg,
@@ -308,9 +416,16 @@ int display_init(struct vm *vm, const struct vmm_config *cfg, struct errmsg *err
 	d->cursor.px = calloc(DISPLAY_CURSOR_MAX * DISPLAY_CURSOR_MAX, 4);
 	if (!d->dirty || !d->cursor.px)
 		return errmsg_set(err, -ENOMEM, "out of memory");
-	boot_fb_init(d, d->lfb_slot_size);
-	if ((r = evloop_timer_start(&vm->loop, &d->tick, FRAME_NS, FRAME_NS, on_tick)) < 0)
+	if ((d->wake.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return errmsg_set(err, -errno, "display eventfd: %s", err_str(-errno));
+	d->wake.fn = on_wake;
+	if ((r = evloop_add(&vm->loop, &d->wake, EPOLLIN)) < 0)
+		return errmsg_set(err, r, "display eventfd: %s", err_str(r));
+	if ((r = evloop_timer_start(&vm->loop, &d->tick, FRAME_NS, 0, on_tick)) < 0)
 		return errmsg_set(err, r, "display timer: %s", err_str(r));
+	d->tick_due = clock_now_ns() + FRAME_NS;
+	d->wake_ok = true;
+	boot_fb_init(d, d->lfb_slot_size);
 	if (cfg->control_path && (r = display_control_open(d, cfg->control_path, err)) < 0)
 		return r;
 	return 0;

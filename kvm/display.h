@@ -41,7 +41,18 @@ struct display {
 	struct gfx_image out;	/* the screen's image, or our own (offscreen) */
 	struct gfx_blit_map map;
 	bool map_ok;
-	struct ev_timer tick;	/* 60 Hz: collect damage, copy, present */
+	/*
+	 * Paced output: new damage wakes the I/O thread (@wake, an eventfd),
+	 * which copies at once when the pace allows, else when it does; @tick
+	 * is that one-shot timer, and also polls the boot framebuffer's dirty
+	 * log at 60 Hz while it is shown.
+	 */
+	struct ev_timer tick;
+	uint64_t tick_due;	/* when @tick fires (0: not armed) */
+	struct ev_handler wake;
+	bool wake_ok;		/* @wake exists (display_init ran) */
+	bool frame_asked;	/* damage woke the I/O thread, not copied yet */
+	uint64_t copy_period;	/* the last copy's refresh period (display.c) */
 
 	/* Figures (benchmarks, `info`). */
 	uint64_t frames;	/* frames that copied something */
@@ -69,8 +80,9 @@ void display_cursor_move(struct display *d, int x, int y, bool visible);
 /* The device switches the view (NULL @px: none); the whole view is damaged. */
 void display_set_view(struct display *d, uint32_t *px, unsigned width,
 		      unsigned height, unsigned stride, bool lfb);
-/* Pixels of the view changed under @r (view coordinates). */
-void display_damage(struct display *d, struct gfx_rect r);
+/* Pixels of the view changed under @r (view coordinates), by a command
+ * the guest handed over at @since_ns (0: now; the latency's start). */
+void display_damage(struct display *d, struct gfx_rect r, uint64_t since_ns);
 /* Writes the guest's current screen as PPM; -ENODATA before it has one. */
 int display_screenshot(struct display *d, const char *path);
 
@@ -79,8 +91,9 @@ int display_screendump(struct display *d, const char *path);
 
 /* The QXL device (qxl.c): BARs, ROM, RAM header, rings, interrupts. */
 int qxl_create(struct vm *vm, struct display *d, struct errmsg *err);
-/* Frame timer: retries releases the full release ring held back. */
-void qxl_tick(struct qxl *q);
+/* Frame timer: retries releases the full release ring held back; true
+ * while some are still waiting (the timer then runs again). */
+bool qxl_tick(struct qxl *q);
 
 /* The control socket (display_control.c). */
 int display_control_open(struct display *d, const char *path, struct errmsg *err);

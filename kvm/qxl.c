@@ -554,11 +554,15 @@ int qxl_create(struct vm *vm, struct display *d, struct errmsg *err)
 	return 0;
 }
 
-void qxl_tick(struct qxl *q)
+bool qxl_tick(struct qxl *q)
 {
+	bool waiting;
+
 	/* Busy: a vCPU is applying commands and flushes releases itself. */
 	if (pthread_mutex_trylock(&q->pci.lock))
-		return;
+		return false;
 	flush_releases(q);
+	waiting = q->rel_head != 0;
 	pthread_mutex_unlock(&q->pci.lock);
+	return waiting;
 }

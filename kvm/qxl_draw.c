@@ -2,8 +2,10 @@
 /*
  * The drawing commands Linux's qxl driver issues on the primary surface:
  * QXL_DRAW_COPY of a QXL_IMAGE_TYPE_BITMAP (32/24-bit, in QXLDataChunk
- * lists or direct) and solid QXL_DRAW_FILL. Results go straight into the
- * primary surface's memory (the display's view) and its damage list.
+ * lists or direct) under a clip of rectangles (qxl_draw_dirty_fb: the
+ * image is the bounding box of the damage, the clip its rectangles), and
+ * solid QXL_DRAW_FILL. Results go straight into the primary surface's
+ * memory (the display's view) and its damage list, only inside the clip.
  * Everything is clipped to the surface and the image; chunk lists are
  * bounded; anything else is reported once and skipped.
  */
@@ -12,6 +14,7 @@
 #include "kvm/qxl.h"
 
 #define MAX_CHUNKS 4096
+#define MAX_CLIP_RECTS 64	/* more: the bounding box (see clip_rects) */
 
 /* The pixel data of one image: pieces of guest memory, in order. */
 struct chunks {
@@ -93,17 +96,15 @@ static struct gfx_rect clip_to_surface(struct qxl *q, QXLRect r)
 	return (struct gfx_rect){ (int)l, (int)t, (int)(rt - l), (int)(b - t) };
 }
 
-static void put_row(uint32_t *dst, const uint8_t *src, unsigned w, unsigned bpp)
+/* A row of 24-bit pixels to the surface's 32-bit ones. */
+static void put_row(uint32_t *dst, const uint8_t *src, unsigned w)
 {
-	if (bpp == 4) {
-		memcpy(dst, src, (size_t)w * 4);
-		return;
-	}
 	for (unsigned x = 0; x < w; x++, src += 3)
 		dst[x] = (uint32_t)src[0] | (uint32_t)src[1] << 8 | (uint32_t)src[2] << 16;
 }
 
-static void draw_copy(struct qxl *q, const QXLDrawable *dr, struct gfx_rect dst)
+static void draw_copy(struct qxl *q, const QXLDrawable *dr, struct gfx_rect dst,
+		      uint64_t since)
 {
 	static __thread struct chunks ch; /* large: not on a vCPU's stack */
 	QXLCopy cp = dr->u.copy;
@@ -154,15 +155,59 @@ static void draw_copy(struct qxl *q, const QXLDrawable *dr, struct gfx_rect dst)
 		unsigned y = (unsigned)(src.y + j);
 		if (!(bm.flags & QXL_BITMAP_TOP_DOWN))
 			y = bm.y - 1 - y;
-		chunks_read(&ch, (uint64_t)y * bm.stride + (uint64_t)src.x * bpp, row,
-			    (uint64_t)src.w * bpp);
-		put_row(gfx_image_row(v, (unsigned)(dst.y + j)) + dst.x, row, (unsigned)dst.w, bpp);
+		uint64_t off = (uint64_t)y * bm.stride + (uint64_t)src.x * bpp;
+		uint32_t *out = gfx_image_row(v, (unsigned)(dst.y + j)) + dst.x;
+		if (bpp == 4) { /* the pixel format of the surface: one copy */
+			chunks_read(&ch, off, (uint8_t *)out, (uint64_t)src.w * 4);
+			continue;
+		}
+		chunks_read(&ch, off, row, (uint64_t)src.w * bpp);
+		put_row(out, row, (unsigned)dst.w);
 	}
-	display_damage(q->disp, dst);
+	display_damage(q->disp, dst, since);
+}
+
+/*
+ * Where a command may draw: its clip's rectangles within @box, into @out
+ * (MAX_CLIP_RECTS); returns how many. A clip that is not a short list of
+ * rectangles in one chunk gives @box whole: Linux's driver sends an image
+ * of the whole box anyway, so that is still its picture, only more copying.
+ */
+static unsigned clip_rects(struct qxl *q, const QXLDrawable *dr, struct gfx_rect box,
+			   struct gfx_rect *out)
+{
+	QXLClipRects cr;
+	const uint8_t *p;
+
+	out[0] = box;
+	if (dr->clip.type != SPICE_CLIP_TYPE_RECTS)
+		return 1;
+	if (!(p = qxl_ptr(q, dr->clip.data, sizeof(cr)))) {
+		qxl_complain(q, QXL_BAD_DRAW, "clip at 0x%llx outside the memory slots",
+			     (unsigned long long)dr->clip.data);
+		return 1;
+	}
+	memcpy(&cr, p, sizeof(cr));
+	uint64_t len = (uint64_t)cr.num_rects * sizeof(QXLRect);
+	if (cr.num_rects > MAX_CLIP_RECTS || cr.chunk.data_size < len ||
+	    !(p = qxl_ptr(q, dr->clip.data + sizeof(cr), len)))
+		return 1;
+	unsigned n = 0;
+	for (uint32_t i = 0; i < cr.num_rects; i++) {
+		QXLRect r;
+		memcpy(&r, p + i * sizeof(r), sizeof(r));
+		struct gfx_rect c = gfx_rect_intersect(clip_to_surface(q, r), box);
+		if (!gfx_rect_empty(c))
+			out[n++] = c;
+	}
+	return n;
 }
 
 void qxl_draw(struct qxl *q, const QXLDrawable *dr)
 {
+	struct gfx_rect clip[MAX_CLIP_RECTS];
+	unsigned n;
+
 	if (dr->type == QXL_DRAW_NOP)
 		return;
 	if (dr->surface_id != 0 || !q->primary || !q->disp->view.px)
@@ -170,10 +215,13 @@ void qxl_draw(struct qxl *q, const QXLDrawable *dr)
 	struct gfx_rect dst = clip_to_surface(q, dr->bbox);
 	if (gfx_rect_empty(dst))
 		return;
+	uint64_t since = clock_now_ns(); /* the guest handed it over */
 	q->draws++;
 	switch (dr->type) {
 	case QXL_DRAW_COPY:
-		draw_copy(q, dr, dst);
+		n = clip_rects(q, dr, dst, clip);
+		for (unsigned i = 0; i < n; i++)
+			draw_copy(q, dr, clip[i], since);
 		break;
 	case QXL_DRAW_FILL:
 		if (dr->u.fill.brush.type != SPICE_BRUSH_TYPE_SOLID) {
@@ -181,8 +229,11 @@ void qxl_draw(struct qxl *q, const QXLDrawable *dr)
 				     dr->u.fill.brush.type);
 			return;
 		}
-		gfx_fill(&q->disp->view, dst, dr->u.fill.brush.u.color & 0xffffff);
-		display_damage(q->disp, dst);
+		n = clip_rects(q, dr, dst, clip);
+		for (unsigned i = 0; i < n; i++) {
+			gfx_fill(&q->disp->view, clip[i], dr->u.fill.brush.u.color & 0xffffff);
+			display_damage(q->disp, clip[i], since);
+		}
 		break;
 	default:
 		qxl_complain(q, QXL_BAD_DRAW, "draw type %u not supported", dr->type);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The cursor channel: the pointer's shape (ALPHA, MONO and COLOR32 as QEMU
- * and QXL guests send them), its position and visibility, and the
+ * The cursor channel: the pointer's shape (every SpiceCursorType, decoded
+ * by cursor_shape.c), its position and visibility, and the
  * server-directed cursor cache. Shapes become non-premultiplied ARGB
  * pictures drawn over the remote screen on output, never into it.
  */
@@ -10,8 +10,6 @@
 #include <string.h>
 
 #include "spiceclient/display_int.h"
-
-#define CURSOR_MAX_SIDE 512
 
 void cursor_cache_clear(struct spice_display *d)
 {
@@ -36,50 +34,6 @@ static int copy_pixels(struct spice_pixels *dst, const struct spice_pixels *src,
 	if (rc == 0)
 		memcpy(dst->px, src->px, (size_t)src->width * src->height * 4);
 	return rc;
-}
-
-static inline bool mask_bit(const uint8_t *row, uint32_t x)
-{
-	return row[x / 8] >> (7 - x % 8) & 1;
-}
-
-/* Shape data of @type (w × h) into ARGB @out. */
-static int decode_shape(uint8_t type, uint32_t w, uint32_t h, const uint8_t *p,
-			size_t len, struct spice_pixels *out, struct errmsg *err)
-{
-	size_t mask_stride = (w + 7) / 8, n = (size_t)w * h;
-	int rc;
-
-	if (!w || !h || w > CURSOR_MAX_SIDE || h > CURSOR_MAX_SIDE)
-		return errmsg_set(err, -EBADMSG, "cursor of %ux%u pixels", w, h);
-	size_t need = type == SPICE_CURSOR_TYPE_ALPHA ? n * 4 :
-		      type == SPICE_CURSOR_TYPE_MONO ? 2 * mask_stride * h :
-		      type == SPICE_CURSOR_TYPE_COLOR32 ? n * 4 + mask_stride * h : 0;
-	if (!need)
-		return errmsg_set(err, -ENOTSUP, "cursor type %u not supported", type);
-	if (len < need)
-		return errmsg_set(err, -EBADMSG, "cursor data of %zu bytes, %ux%u needs %zu",
-				  len, w, h, need);
-	rc = pixels_alloc(out, w, h, err);
-	if (rc < 0)
-		return rc;
-	for (uint32_t y = 0; y < h; y++)
-		for (uint32_t x = 0; x < w; x++) {
-			uint32_t *o = &out->px[(size_t)y * w + x];
-			if (type == SPICE_CURSOR_TYPE_ALPHA) {
-				*o = get_le32(p + 4 * ((size_t)y * w + x));
-			} else if (type == SPICE_CURSOR_TYPE_COLOR32) {
-				bool clear = mask_bit(p + n * 4 + y * mask_stride, x);
-				*o = clear ? 0 : 0xff000000u | get_le32(p + 4 * ((size_t)y * w + x));
-			} else {
-				/* AND then XOR planes: 1/0 see-through, 0/0 black,
-				 * 0/1 white, 1/1 "invert" (drawn black). */
-				bool and = mask_bit(p + y * mask_stride, x);
-				bool xor = mask_bit(p + (h + y) * mask_stride, x);
-				*o = and && !xor ? 0 : xor && !and ? 0xffffffffu : 0xff000000u;
-			}
-		}
-	return 0;
 }
 
 /* SpiceCursor: flags, then (unless NONE) header and shape data. */
@@ -109,7 +63,7 @@ static int read_cursor(struct spice_display *d, struct rd *r, struct errmsg *err
 		c->hot_y = s->hot_y;
 		return copy_pixels(&c->shape, &s->shape, err);
 	}
-	int rc = decode_shape(type, w, h, r->base + r->at, r->len - r->at, &c->shape, err);
+	int rc = cursor_shape_decode(type, w, h, r->base + r->at, r->len - r->at, &c->shape, err);
 	if (rc < 0) {
 		spice_pixels_free(&c->shape);
 		return rc == -ENOTSUP ? 0 : rc; /* unknown types: no shape */

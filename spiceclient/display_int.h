@@ -71,5 +71,9 @@ void pixmap_drop_all(struct spice_display *d);
 void palette_drop(struct spice_display *d, uint64_t id);
 void palette_drop_all(struct spice_display *d);
 void cursor_cache_clear(struct spice_display *d);
+/* A cursor shape of @type (w × h) from @p into ARGB @out (cursor_shape.c);
+ * -ENOTSUP for a type it does not know. */
+int cursor_shape_decode(uint8_t type, uint32_t w, uint32_t h, const uint8_t *p,
+			size_t len, struct spice_pixels *out, struct errmsg *err);
 
 #endif

@@ -13,90 +13,26 @@
  * pseudo-random update schedule, the stale context values after runs), so
  * this file mirrors its structure; everything it reads is still bounds
  * checked: a short stream, an impossible run or a size that disagrees
- * with the image descriptor ends with a one-line error.
+ * with the image descriptor ends with a one-line error. The rows nearly
+ * every sample is in have a faster twin in quic_rgb8.c.
  */
+#include <emmintrin.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "spiceclient/pixfmt.h"
+#include "spiceclient/quic_int.h"
 #include "spiceclient/quic_chaos.h"
-
-#define QUIC_MAGIC 0x43495551u /* "QUIC" */
-#define QUIC_VERSION 0u
-
-enum { QUIC_GRAY = 1, QUIC_RGB16 = 2, QUIC_RGB24 = 3, QUIC_RGB32 = 4, QUIC_RGBA = 5 };
-
-#define MAX_CODES 8	/* Golomb parameters per family (one per bit) */
-#define CODE_LIMIT 26	/* longest codeword */
-#define WM_MAX 6	/* last wait-mask index */
-#define WM_NEXT 2048	/* samples before the wait mask grows */
-#define RUN_STATES 32
-#define MAX_BUCKETS 16
-
-/* What decoding a sample needs (copied to the stack for the hot loop). */
-struct codes {
-	uint32_t n_gr[MAX_CODES];	 /* values coded as plain Golomb-Rice */
-	uint32_t not_gr_len[MAX_CODES];	 /* length of the escape codewords */
-	uint32_t not_gr_prefix[MAX_CODES]; /* bits at or under: an escape */
-	uint32_t not_gr_suffix[MAX_CODES]; /* escape suffix length */
-	uint8_t l2u[256];		 /* folded error → signed error */
-	uint8_t bucket_of[256];		 /* context value → bucket */
-};
-
-/* The Golomb code family of one sample depth (8 or 5 bits per channel). */
-struct family {
-	unsigned bpc, mask;
-	struct codes c;
-	uint8_t code_len[256][MAX_CODES];
-};
-
-struct bucket {
-	uint32_t counters[MAX_CODES];
-	unsigned best;
-};
-
-/* Adaptation state: the update schedule and the run coder. */
-struct state {
-	unsigned waitcnt, seed, wm_trigger, wmidx, wmileft;
-	int run_state, run_len; /* run_len: log2 of the expected run */
-};
-
-struct channel {
-	struct bucket buckets[MAX_BUCKETS];
-	uint8_t *corr; /* folded errors of the row; corr[-1] is the context */
-};
-
-struct reader {
-	const uint8_t *at, *end;
-	uint64_t acc;	/* the next bits, left-aligned; at least 32 valid */
-	unsigned valid;
-	bool overrun;
-};
-
-struct quic {
-	struct reader in;
-	struct family fam;
-	struct channel ch[4];
-	struct state rgb, alpha;
-	uint8_t *corr_mem;
-	uint32_t width, height;
-};
-
 
 /* Counter-halving thresholds by wait-mask index (model evolution 3). */
 static const uint16_t wm_triggers[11] = { 110, 550, 900, 800, 550, 400, 350, 250, 140, 160, 140 };
 
 /* Expected-run exponents of the run coder's states. */
-static const uint8_t run_exp[RUN_STATES] = {
+const uint8_t quic_run_exp[RUN_STATES] = {
 	0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7,
 	8, 9, 10, 11, 12, 13, 14, 15
 };
-
-static inline uint32_t low_bits(unsigned n)
-{
-	return n >= 32 ? 0xffffffffu : (1u << n) - 1;
-}
 
 static unsigned ceil_log2(unsigned v)
 {
@@ -122,6 +58,8 @@ static void family_init(struct family *f, unsigned bpc)
 		for (unsigned n = 0; n <= f->mask; n++)
 			f->code_len[n][l] = n < f->c.n_gr[l] ? (n >> l) + l + 1 : f->c.not_gr_len[l];
 	}
+	for (unsigned l = 0; l < MAX_CODES; l++)
+		f->unused[l] = l < bpc ? 0 : 0x7fff;
 	for (unsigned s = 0; s <= f->mask; s++)
 		f->c.l2u[s] = s & 1 ? f->mask - (s >> 1) : s >> 1;
 	/* Buckets of 1, 2, 4, … contexts; the last one takes the rest. */
@@ -147,8 +85,6 @@ static void state_init(struct state *s)
 }
 
 /* ---- bits --------------------------------------------------------------- */
-
-#define ALWAYS_INLINE inline __attribute__((always_inline))
 
 static ALWAYS_INLINE uint32_t next_word(struct reader *r)
 {
@@ -205,7 +141,7 @@ static ALWAYS_INLINE unsigned golomb(struct reader *r, const struct codes *f,
 }
 
 /* A run length (pixels repeating their left neighbour), at most @limit. */
-static int read_run(struct reader *r, struct state *s, unsigned limit)
+int quic_read_run(struct reader *r, struct state *s, unsigned limit)
 {
 	unsigned run = 0;
 
@@ -214,7 +150,7 @@ static int read_run(struct reader *r, struct state *s, unsigned limit)
 		for (unsigned i = 0; i < ones; i++) {
 			run += 1u << s->run_len;
 			if (s->run_state < RUN_STATES - 1)
-				s->run_len = run_exp[++s->run_state];
+				s->run_len = quic_run_exp[++s->run_state];
 		}
 		if (run > limit || r->overrun)
 			return -1;
@@ -229,48 +165,44 @@ static int read_run(struct reader *r, struct state *s, unsigned limit)
 		eat(r, (unsigned)s->run_len);
 	}
 	if (s->run_state)
-		s->run_len = run_exp[--s->run_state];
+		s->run_len = quic_run_exp[--s->run_state];
 	return run > limit ? -1 : (int)run;
 }
 
 /* ---- the model ---------------------------------------------------------- */
 
-static void update_model(const struct family *f, struct state *s,
-			 struct bucket *b, unsigned v)
+/* Adds the code lengths of @v to the bucket's totals and makes the
+ * parameter with the least its best (the highest such parameter on a
+ * tie), all eight at once with SSE2. */
+void quic_update_model(const struct family *f, struct state *s,
+		       struct bucket *b, unsigned v)
 {
-	unsigned best = f->bpc - 1;
-	uint32_t best_len = b->counters[best] += f->code_len[v][best];
+	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)b->counters);
+	__m128i len = _mm_loadl_epi64((const __m128i *)(const void *)f->code_len[v]);
 
-	for (int l = (int)f->bpc - 2; l >= 0; l--) {
-		uint32_t len = b->counters[l] += f->code_len[v][l];
-		if (len < best_len) {
-			best = (unsigned)l;
-			best_len = len;
-		}
-	}
-	b->best = best;
-	if (best_len > s->wm_trigger)
-		for (unsigned l = 0; l < f->bpc; l++)
-			b->counters[l] >>= 1;
+	c = _mm_add_epi16(c, _mm_unpacklo_epi8(len, _mm_setzero_si128()));
+	__m128i m = _mm_or_si128(c, _mm_loadu_si128((const __m128i *)(const void *)f->unused));
+	__m128i t = _mm_min_epi16(m, _mm_shuffle_epi32(m, 0x4e));
+	t = _mm_min_epi16(t, _mm_shuffle_epi32(t, 0xb1));
+	t = _mm_min_epi16(t, _mm_shufflelo_epi16(t, 0xb1));
+	unsigned least = (unsigned)_mm_extract_epi16(t, 0);
+	unsigned lanes = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(m, _mm_set1_epi16((short)least)));
+
+	b->best = (31u - (unsigned)__builtin_clz(lanes)) / 2;
+	if (least > s->wm_trigger)
+		c = _mm_srli_epi16(c, 1);
+	_mm_storeu_si128((__m128i *)(void *)b->counters, c);
 }
 
 /* ---- rows --------------------------------------------------------------- */
 
 /*
- * The samples of a plane's channels sit in bytes of each uint32 pixel:
- * colour is (r, g, b) = bytes 2, 1, 0 with one shared adaptation state,
- * alpha is byte 3 with its own. A "segment" is a stretch of a row decoded
- * with one wait mask; rows split into segments where the mask grows.
- * segment() is inlined into one copy per plane kind and row kind so the
- * channel layout and predictor are constants in the hot loop.
+ * segment() (struct seg: quic_int.h) is inlined into one copy per plane
+ * kind and row kind so the channel layout and predictor are constants in
+ * the hot loop. It decodes every kind of row; 8-bit colour rows after the
+ * first go to quic_rgb8.c instead, which must decode exactly the same
+ * (QUIC_PATH_GENERIC keeps this one for comparison).
  */
-struct seg {
-	struct quic *q;
-	struct state *s;
-	struct channel *ch;
-	const uint32_t *prev;
-	uint32_t *cur;
-};
 
 static ALWAYS_INLINE unsigned sample(uint32_t px, unsigned shift)
 {
@@ -280,9 +212,12 @@ static ALWAYS_INLINE unsigned sample(uint32_t px, unsigned shift)
 static void update_all(struct quic *q, struct state *s, struct channel *ch,
 		       unsigned ncomp, uint32_t at)
 {
+	if (ch == q->ch)
+		q->par.ready = false;
 	for (unsigned c = 0; c < ncomp; c++)
-		update_model(&q->fam, s, &ch[c].buckets[q->fam.c.bucket_of[ch[c].corr[(int)at - 1]]],
-			     ch[c].corr[at]);
+		quic_update_model(&q->fam, s,
+			     &ch[c].buckets[q->fam.c.bucket_of[ch[c].corr[4 * ((int)at - 1)]]],
+			     ch[c].corr[4 * at]);
 }
 
 /*
@@ -323,7 +258,7 @@ static ALWAYS_INLINE uint32_t decode_pixel(struct reader *r, struct hot *h,
 		unsigned sh = shift[c], pred;
 		unsigned v = golomb(r, &h->f, h->best[c][h->f.bucket_of[h->ctx[c]]], mask);
 
-		corr[c][i] = (uint8_t)v;
+		corr[c][4 * i] = (uint8_t)v;
 		h->ctx[c] = v;
 		if (first)
 			pred = i ? sample(left, sh) : 0;
@@ -354,7 +289,7 @@ static ALWAYS_INLINE int segment(const struct seg *g, const unsigned ncomp,
 	h.f = q->fam.c;
 	hot_best(&h, g->ch, ncomp);
 	for (unsigned c = 0; c < ncomp; c++)
-		h.ctx[c] = corr[c][(int)i - 1];
+		h.ctx[c] = corr[c][4 * ((int)i - 1)];
 	/* The pixel to the left stays in a register (the predictor's
 	 * dependency chain would otherwise go through memory). */
 	uint32_t left = i ? cur[i - 1] : 0;
@@ -400,7 +335,7 @@ static ALWAYS_INLINE int segment(const struct seg *g, const unsigned ncomp,
 		}
 		s->waitcnt = stop - i;
 		run_from = i;
-		int n = read_run(&r, s, end - i);
+		int n = quic_read_run(&r, s, end - i);
 		if (n < 0) {
 			rc = -1;
 			break;
@@ -411,7 +346,7 @@ static ALWAYS_INLINE int segment(const struct seg *g, const unsigned ncomp,
 			break;
 		/* Run pixels leave the context rows as they were. */
 		for (unsigned c = 0; c < ncomp; c++)
-			h.ctx[c] = corr[c][i - 1];
+			h.ctx[c] = corr[c][4 * (i - 1)];
 		stop = i + s->waitcnt;
 	}
 #undef PIXEL
@@ -423,8 +358,11 @@ static const unsigned rgb_shift[3] = { 16, 8, 0 }, alpha_shift[1] = { 24 };
 
 static int segment_rgb8(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)
 {
-	return g->prev ? segment(g, 3, rgb_shift, 0xffffff, 0xff, false, i, end, wm)
-		       : segment(g, 3, rgb_shift, 0xffffff, 0xff, true, i, end, wm);
+	if (!g->prev)
+		return segment(g, 3, rgb_shift, 0xffffff, 0xff, true, i, end, wm);
+	if (g->q->path == QUIC_PATH_GENERIC)
+		return segment(g, 3, rgb_shift, 0xffffff, 0xff, false, i, end, wm);
+	return quic_segment_rgb8(g, i, end, wm);
 }
 
 static int segment_rgb5(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)
@@ -447,7 +385,7 @@ static int decode_row(const struct seg *g, unsigned ncomp, segment_fn *fn)
 	uint32_t pos = 0, width = g->q->width;
 
 	for (unsigned c = 0; c < ncomp; c++)
-		g->ch[c].corr[-1] = g->prev ? g->ch[c].corr[0] : 0;
+		g->ch[c].corr[-4] = g->prev ? g->ch[c].corr[0] : 0;
 	while (s->wmidx < WM_MAX && s->wmileft <= width) {
 		if (s->wmileft) {
 			if (fn(g, pos, pos + s->wmileft, low_bits(s->wmidx)) < 0)
@@ -485,7 +423,7 @@ static void expand_5bit(uint32_t *px, size_t n)
 static int quic_setup(struct quic *q, const uint8_t *data, size_t len,
 		      uint32_t *type, struct errmsg *err)
 {
-	q->in.at = data;
+	q->in.at = q->start = data;
 	q->in.end = data + (len & ~(size_t)3);
 	if (q->in.end - q->in.at < 4)
 		return errmsg_set(err, -EBADMSG, "quic: truncated header");
@@ -512,6 +450,13 @@ int spice_quic_decode(const uint8_t *data, size_t len, uint32_t want_w,
 		      uint32_t want_h, struct spice_pixels *out,
 		      struct errmsg *err)
 {
+	return quic_decode(data, len, want_w, want_h, out, QUIC_PATH_AUTO, err);
+}
+
+int quic_decode(const uint8_t *data, size_t len, uint32_t want_w,
+		uint32_t want_h, struct spice_pixels *out, enum quic_path path,
+		struct errmsg *err)
+{
 	struct quic *q = calloc(1, sizeof(*q));
 	uint32_t type = 0;
 	int rc;
@@ -537,17 +482,25 @@ int spice_quic_decode(const uint8_t *data, size_t len, uint32_t want_w,
 	rc = pixels_alloc(out, w, h, err);
 	if (rc < 0)
 		goto out;
-	q->corr_mem = malloc(((size_t)w + 1) * nch);
+	q->corr_mem = malloc(((size_t)w + 1) * 8);
 	if (!q->corr_mem) {
 		rc = errmsg_set(err, -ENOMEM, "quic: no memory");
 		goto out;
 	}
 	family_init(&q->fam, type == QUIC_RGB16 ? 5 : 8);
 	for (unsigned c = 0; c < nch; c++) {
-		q->ch[c].corr = q->corr_mem + c * ((size_t)w + 1) + 1;
+		q->ch[c].corr = c < 3 ? q->corr_mem + 4 + (2 - c)
+				      : q->corr_mem + ((size_t)w + 1) * 4 + 4;
 		for (unsigned b = 0; b < MAX_BUCKETS; b++)
 			q->ch[c].buckets[b].best = q->fam.bpc - 1;
 	}
+	/* CPUID is slow in a virtual machine (tens of µs): asked for big
+	 * images only. */
+	if (path == QUIC_PATH_AUTO)
+		path = (uint64_t)w * h >= 65536 ? QUIC_PATH_FAST_BMI2 : QUIC_PATH_FAST;
+	if (path == QUIC_PATH_FAST_BMI2 && !quic_has_bmi2())
+		path = QUIC_PATH_FAST;
+	q->path = path;
 	state_init(&q->rgb);
 	state_init(&q->alpha);
 	segment_fn *colour = type == QUIC_RGB16 ? segment_rgb5 : segment_rgb8;

@@ -3,7 +3,7 @@
 # and ignored; a receiver cut off from the group before the end completes
 # from HTTP (python3 -m http.server, which ignores Range: the missing chunks
 # are picked out of the whole body). All end with the same verified image.
-# The sender wakes a MAC (Wake-on-LAN) first.
+# The sender wakes a MAC (Wake-on-LAN) first; r1 shows its progress.
 # timeout: 180
 . tests/lib.sh
 . tests/image/mcastlib.sh
@@ -42,7 +42,7 @@ PY
 in_ns r1 python3 "$T/wol.py" "$T/wol" &
 wait_for 10 test -e "$T/wol.ready" || fail "WoL listener did not start"
 
-recv_start r1 --timeout 20
+recv_start r1 --timeout 20 --progress
 recv_start r2 --timeout 3 --http http://10.77.0.1:8077/img
 in_ns s "$KVMBOX" image mcast-send "$T/img" --iface eth0 --wait-receivers 2 --wait 10 \
   --rate 8M --wol 00:11:22:33:44:55 > "$T/send.out" 2> "$T/send.err" &
@@ -67,10 +67,11 @@ grep -E "[1-9][0-9]* from other sessions, [1-9][0-9]* malformed" "$T/r1.err" > /
   || fail "r1 did not count the forged packets: $(tail -1 "$T/r1.err")"
 [ "$(od -An -v -tx1 "$T/wol" | tr -d ' \n')" = "ffffffffffff$(printf '001122334455%.0s' $(seq 16))" ] \
   || fail "no magic packet for 00:11:22:33:44:55"
+grep_q -E "100% .* done" "$T/r1.err" || fail "r1 showed no final progress: $(cat "$T/r1.err")"
 grep_q "makes no progress\|silent" "$T/send.err" || fail "sender did not drop r2: $(cat "$T/send.err")"
 
 # Pinning: a forger announces another image first; r3 (fresh store), told
-# the digest of our manifest, ignores it (counted) and takes ours. The
+# the digest of our manifest and of our image, ignores it (counted) and takes ours. The
 # forger's sender, which nobody follows, says that no receiver came.
 hex=$("$KVMBOX" image publish "$T/img" "$T/pub") || fail "publish failed"
 pin=$(sha256sum < "$T/pub/images/$hex.img.manifest" | cut -d' ' -f1)
@@ -79,7 +80,7 @@ in_ns s "$KVMBOX" image mcast-send "$T/other" --iface eth0 --rate 4M \
   > "$T/forger.out" 2> "$T/forger.err" &
 FORGER=$!
 rm -rf "$T/r3"
-recv_start r3 --timeout 20 --sha256 "$pin"
+recv_start r3 --timeout 20 --manifest-sha256 "$pin" --image-sha256 "$hex"
 sleep 1
 in_ns s "$KVMBOX" image mcast-send "$T/pub/images/$hex.img" --manifest "$T/pub/images/$hex.img.manifest" \
   --iface eth0 --wait-receivers 1 --wait 10 --rate 16M > "$T/send2.out" 2> "$T/send2.err" \

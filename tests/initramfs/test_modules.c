@@ -160,3 +160,23 @@ TEST(modules_malformed_lines_are_reported)
 	CHECK(strstr(err.msg, "modules.alias:6"));
 	modtable_free(&t);
 }
+
+TEST(modules_boot_storage_devices_are_recognised)
+{
+	/* QEMU's IDE, an AHCI and an NVMe controller; xHCI; a USB stick. */
+	CHECK(modalias_is_boot_storage("pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80"));
+	CHECK(modalias_is_boot_storage("pci:v00008086d00002922sv00001AF4sd00001100bc01sc06i01"));
+	CHECK(modalias_is_boot_storage("pci:v0000144Dd0000A808sv0000144Dsd0000A801bc01sc08i02"));
+	CHECK(modalias_is_boot_storage("pci:v00008086d0000A36Dsv00001028sd0000085Abc0Csc03i30"));
+	CHECK(modalias_is_boot_storage("usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00"));
+	CHECK(modalias_is_boot_storage("virtio:d00000002v00001AF4"));
+	/* A NIC, an SMBus controller, a USB keyboard, virtio-net, junk. */
+	CHECK(!modalias_is_boot_storage("pci:v00008086d0000100Esv00001AF4sd00001100bc02sc00i00"));
+	CHECK(!modalias_is_boot_storage("pci:v00008086d00007113sv00001AF4sd00001100bc06sc80i00"));
+	CHECK(!modalias_is_boot_storage("usb:v0627p0001d0000dc00dsc00dp00ic03isc01ip01in00"));
+	CHECK(!modalias_is_boot_storage("virtio:d00000001v00001AF4"));
+	CHECK(!modalias_is_boot_storage("pci:bc"));
+	CHECK(!modalias_is_boot_storage("usb:ic0"));
+	CHECK(!modalias_is_boot_storage("virtio:d0000000"));
+	CHECK(!modalias_is_boot_storage(""));
+}

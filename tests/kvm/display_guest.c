@@ -9,12 +9,20 @@
  *   idle W H     the bars, then halts (benchmarks: an idle guest)
  *   qxl W H      speaks QXL: memory slot, W x H primary surface, a solid
  *                fill, a 64x32 checker copied from a bitmap split over two
- *                chunks, then a command outside any slot and a copy of an
+ *                chunks, a red fill of the whole screen under a clip of no
+ *                rectangles (must leave no trace), then a command outside
+ *                any slot and a copy of an
  *                image outside its slot, then a 16x16 red cursor set and
  *                moved to (320,240); prints the ids the device released,
  *                then halts
  *   redraw W H N N full-screen QXL copies, each waiting for its release;
  *                prints "guest: redraw done" (benchmarks)
+ *   paced W H N  N full-screen QXL copies at 60 Hz (the TSC, measured
+ *                against the CMOS clock first),
+ *                flipping between two prepared images, as a compositor
+ *                would; prints "guest: paced start", then "guest: paced
+ *                done frames=N late=N" (frames drawn a period or more
+ *                after their time) (benchmarks)
  * Results go to COM1; the host checks screenshots.
  */
 #include <stdint.h>
@@ -301,12 +309,22 @@ static void test_qxl(unsigned slot, uint32_t w, uint32_t h)
 	copy->u.copy.rop_descriptor = SPICE_ROPD_OP_PUT;
 	push(&q, qaddr(&q, copy));
 
+	QXLClipRects *none = (QXLClipRects *)(q.ram + OBJ + 0x7000);
+	memset_(none, 0, sizeof(*none));
+	QXLDrawable *clipped = drawable(&q, 6, QXL_DRAW_FILL, 0, 0, (int32_t)w, (int32_t)h);
+	clipped->clip.type = SPICE_CLIP_TYPE_RECTS;
+	clipped->clip.data = qaddr(&q, none);
+	clipped->u.fill.brush.type = SPICE_BRUSH_TYPE_SOLID;
+	clipped->u.fill.brush.u.color = 0xff0000;
+	clipped->u.fill.rop_descriptor = SPICE_ROPD_OP_PUT;
+	push(&q, qaddr(&q, clipped));
+
 	push(&q, (uint64_t)5 << 56);	/* no such memory slot */
 	QXLDrawable *bad = drawable(&q, 3, QXL_DRAW_COPY, 0, 0, 64, 64);
 	bad->u.copy.src_bitmap = q.slot | 0xfffffff0u; /* past the slot's end */
 	push(&q, qaddr(&q, bad));
 
-	uint32_t n = wait_releases(&q, ids, 3);
+	uint32_t n = wait_releases(&q, ids, 4);
 	cursor(&q);
 	n += wait_releases(&q, ids + n, 2);
 	puts_("guest: released");
@@ -342,6 +360,101 @@ static void test_redraw(unsigned slot, uint32_t w, uint32_t h, uint32_t frames)
 	puts_("guest: redraw done\n");
 }
 
+/*
+ * ---- 60 Hz: the TSC, whose rate the CMOS clock gives (a second between
+ * two ticks of its seconds register: a poll that comes late loses
+ * nothing, unlike a wrapping PIT count) ----
+ */
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+static uint8_t rtc_seconds(void)
+{
+	outb(0x70, 0);
+	return inb(0x71);
+}
+/* TSC ticks of the next whole second of the CMOS clock. */
+static uint32_t tsc_per_second(void)
+{
+	uint8_t s = rtc_seconds();
+	while (rtc_seconds() == s)
+		;
+	uint64_t t0 = rdtsc();
+	s = rtc_seconds();
+	while (rtc_seconds() == s)
+		;
+	return (uint32_t)(rdtsc() - t0); /* < 4.3 GHz */
+}
+
+/* Drains the release ring into @released (bit per drawable id 1..31). */
+static void collect_releases(struct qdev *q, uint32_t *released)
+{
+	QXLReleaseRing *r = &q->hdr->release_ring;
+
+	while (r->cons != r->prod) {
+		uint64_t id = r->items[r->cons % QXL_RELEASE_RING_SIZE].el;
+		r->cons++;
+		for (unsigned n = 0; id && n < 32; n++) {
+			*released |= 1u << (id & 31);
+			id = ((QXLReleaseInfo *)(q->ram + OBJ + (uint32_t)id * 0x200))->next;
+		}
+	}
+}
+
+static void test_paced(unsigned slot, uint32_t w, uint32_t h, uint32_t frames)
+{
+	struct qdev q;
+	QXLImage *img[2];
+	uint32_t released = 1u << 1 | 1u << 2, late = 0;
+
+	qxl_setup(&q, slot, w, h);
+	for (unsigned k = 0; k < 2; k++) {
+		uint8_t *px = q.ram + OBJ + 0x10000 + k * (w * h * 4 + 0x2000);
+		img[k] = (QXLImage *)(q.ram + OBJ + 0x8000 + k * 0x1000);
+		for (uint32_t y = 0; y < h; y++)
+			fill32((uint32_t *)px + y * w, bars[(k ? 7 - y * 8 / h : y * 8 / h)], w);
+		bitmap(&q, img[k], px, w, h, 0);
+	}
+	uint64_t period = tsc_per_second() / 60, due = rdtsc() + period;
+	puts_("guest: paced start, TSC ticks per period ");
+	putu((uint32_t)period);
+	puts_("\n");
+	for (uint32_t i = 0; i < frames; i++) {
+		unsigned k = i & 1, id = 1 + k;
+		while (rdtsc() < due)
+			__asm__ volatile("pause");
+		if (rdtsc() >= due + period) { /* a whole period behind */
+			late++;
+			due = rdtsc();
+		}
+		/* The drawable is reused: its last use must be released. */
+		for (uint64_t t0 = rdtsc(); !(released & 1u << id);) {
+			outb(q.io + QXL_IO_FLUSH_RELEASE, 0);
+			collect_releases(&q, &released);
+			if (rdtsc() - t0 > 60 * period) { /* a second */
+				puts_("guest: paced stalled\n");
+				return;
+			}
+		}
+		released &= ~(1u << id);
+		QXLDrawable *copy = drawable(&q, id, QXL_DRAW_COPY, 0, 0, (int32_t)w, (int32_t)h);
+		copy->u.copy.src_bitmap = qaddr(&q, img[k]);
+		copy->u.copy.src_area.right = (int32_t)w;
+		copy->u.copy.src_area.bottom = (int32_t)h;
+		push(&q, qaddr(&q, copy));
+		collect_releases(&q, &released);
+		due += period;
+	}
+	puts_("guest: paced done frames=");
+	putu(frames);
+	puts_(" late=");
+	putu(late);
+	puts_("\n");
+}
+
 void guest_main(const uint8_t *start_info);
 void guest_main(const uint8_t *start_info)
 {
@@ -360,5 +473,8 @@ void guest_main(const uint8_t *start_info)
 	} else if (word(cmd, "redraw", &rest)) {
 		uint32_t w = number(&rest), h = number(&rest);
 		test_redraw(slot, w, h, number(&rest));
+	} else if (word(cmd, "paced", &rest)) {
+		uint32_t w = number(&rest), h = number(&rest);
+		test_paced(slot, w, h, number(&rest));
 	}
 }

@@ -175,6 +175,18 @@ TEST(menu_render_text)
 	menu_render(&m, 80, 24, &out);
 	CHECK(strstr((char *)out.data, "Admin password: ***") != NULL);
 	CHECK(strstr((char *)out.data, "abc") == NULL);
+	/* A page longer than the screen (the log) shows its newest lines. */
+	char text[60 * 16] = "";
+	for (int i = 0; i < 60; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "log line %02d\n", i);
+	menu_show_page(&m, "Log", text);
+	menu_render(&m, 80, 24, &out);
+	CHECK(strstr((char *)out.data, "log line 59") != NULL);
+	CHECK(strstr((char *)out.data, "log line 42") != NULL);
+	CHECK(strstr((char *)out.data, "log line 41") == NULL);
+	menu_show_page(&m, "Log", "first\nlast");
+	menu_render(&m, 80, 24, &out);
+	CHECK(strstr((char *)out.data, "first") && strstr((char *)out.data, "last"));
 	/* Tiny and huge terminals are clamped, not overrun. */
 	CHECK_EQ(menu_render(&m, 1, 1, &out), 0);
 	CHECK_EQ(menu_render(&m, 100000, 100000, &out), 0);

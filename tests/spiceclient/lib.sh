@@ -36,6 +36,23 @@ start_qemu() {
   fail "qemu's SPICE port $port never opened"
 }
 
+# boot_guest KERNEL MARKER TRIES: packs $T/root into an initrd, boots it
+# with KERNEL in QEMU (start_qemu, on a fresh port in $port; console on
+# tty1, serial port logged to $T/serial.log) and waits up to TRIES half
+# seconds for MARKER on the serial port. Fails unless it shows up.
+boot_guest() {
+  local kernel=$1 marker=$2 tries=$3
+  (cd "$T/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$T/initrd.gz")
+  port=$(pick_port)
+  start_qemu "$port" -kernel "$kernel" -initrd "$T/initrd.gz" \
+    -append "console=tty1 quiet loglevel=0" -serial "file:$T/serial.log"
+  for _ in $(seq 1 "$tries"); do
+    grep -q "$marker" "$T/serial.log" 2>/dev/null && return 0
+    sleep 0.5
+  done
+  fail "no $marker from the guest: $(tail -3 "$T/serial.log")"
+}
+
 stop_qemu() {
   kill -9 "$QEMU_PID" 2>/dev/null || true
   wait "$QEMU_PID" 2>/dev/null || true

@@ -35,16 +35,7 @@ export PS1='qxl# '
 while true; do setsid sh -c 'exec sh -i </dev/tty1 >/dev/tty1 2>&1'; done
 INIT
 chmod +x "$T/root/init"
-(cd "$T/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$T/initrd.gz")
-
-port=$(pick_port)
-start_qemu "$port" -kernel "$kernel" -initrd "$T/initrd.gz" \
-  -append "console=tty1 quiet loglevel=0" -serial "file:$T/serial.log"
-for _ in $(seq 1 160); do
-  grep -q qxl-ready "$T/serial.log" 2>/dev/null && break
-  sleep 0.5
-done
-grep -q qxl-ready "$T/serial.log" || fail "the qxl driver did not come up: $(tail -3 "$T/serial.log")"
+boot_guest "$kernel" qxl-ready 160 # the qxl driver is up
 sleep 3
 echo secret > "$T/pw"
 "$KVMBOX" spice "spice://127.0.0.1:$port" --password-file "$T/pw" --compression lz4 \

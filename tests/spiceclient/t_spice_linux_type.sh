@@ -26,16 +26,7 @@ export PS1='guest# '
 while true; do setsid sh -c 'exec sh -i </dev/tty1 >/dev/tty1 2>&1'; done
 INIT
 chmod +x "$T/root/init"
-(cd "$T/root" && find . | cpio -o -H newc 2>/dev/null | gzip -1 > "$T/initrd.gz")
-
-port=$(pick_port)
-start_qemu "$port" -kernel "$kernel" -initrd "$T/initrd.gz" \
-  -append "console=tty1 quiet loglevel=0" -serial "file:$T/serial.log"
-for _ in $(seq 1 120); do
-  grep -q guest-ready "$T/serial.log" 2>/dev/null && break
-  sleep 0.5
-done
-grep -q guest-ready "$T/serial.log" || fail "guest did not boot: $(tail -3 "$T/serial.log")"
+boot_guest "$kernel" guest-ready 120
 sleep 2
 echo secret > "$T/pw"
 url=spice://127.0.0.1:$port

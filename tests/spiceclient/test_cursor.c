@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Cursor-channel messages as a SPICE server sends them: ALPHA, MONO and
- * COLOR32 shapes, the cursor cache, moves and hiding; short and lying
- * messages refused; drawing over a picture at the hot spot.
+ * Cursor-channel messages as a SPICE server sends them: every shape type
+ * (ALPHA, MONO, COLOR4/8/16/24/32, hand-made here), the cursor cache,
+ * moves and hiding; short and lying messages refused; drawing over a
+ * picture at the hot spot.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +129,7 @@ TEST(cursor_refuses_hostile_messages)
 	CHECK_EQ(spice_display_cursor(d)->hot_x, 7);
 	CHECK_EQ(spice_display_cursor(d)->hot_y, 0);
 	/* Unknown types leave no shape but keep the connection. */
-	set_head(&m, 0, 0, 0, 1, SPICE_CURSOR_TYPE_COLOR4, 8, 8, 0, 0);
+	set_head(&m, 0, 0, 0, 1, SPICE_CURSOR_TYPE_ENUM_END, 8, 8, 0, 0);
 	CHECK_EQ(spice_cursor_message(d, SPICE_MSG_CURSOR_SET, m.b, m.n, &err), 0);
 	CHECK(spice_display_cursor(d)->shape.px == NULL);
 	spice_display_free(d);
@@ -154,4 +155,80 @@ TEST(cursor_draw_blends_at_hot_spot)
 	spice_cursor_draw(&c, pic, 5, 4, 5, 5, 4);
 	spice_cursor_draw(&c, pic, 5, 4, 5, -100, 1000);
 	CHECK_EQ(pic[0], 0x0000ff00);
+}
+
+/* Sends @m and expects a w × h shape equal to @want (ARGB). */
+static void expect_shape(struct spice_display *d, struct msg *m, const uint32_t *want,
+			 unsigned w, unsigned h, int line)
+{
+	struct errmsg err;
+	const struct spice_cursor *c = spice_display_cursor(d);
+
+	if (spice_cursor_message(d, SPICE_MSG_CURSOR_SET, m->b, m->n, &err) < 0)
+		test_fail(__FILE__, line, "refused: %s", err.msg);
+	if (!c->shape.px || c->shape.width != w || c->shape.height != h)
+		test_fail(__FILE__, line, "no %ux%u shape", w, h);
+	for (unsigned i = 0; i < w * h; i++)
+		if (c->shape.px[i] != want[i])
+			test_fail(__FILE__, line, "pixel %u is %08x, want %08x", i, c->shape.px[i],
+				  want[i]);
+	/* Every truncation is refused. */
+	for (size_t cut = 0; cut < m->n; cut++) {
+		if (spice_cursor_message(d, SPICE_MSG_CURSOR_SET, m->b, cut, &err) >= 0)
+			test_fail(__FILE__, line, "a message cut to %zu bytes was taken", cut);
+	}
+}
+
+TEST(cursor_palette_and_direct_colour_shapes)
+{
+	struct spice_display *d;
+	struct msg m;
+
+	CHECK(spice_display_new(&d) == 0);
+	/* COLOR4, 3x2 (odd width: rows of 2 bytes, the last nibble unused),
+	 * palette of 16, then the AND mask (1 byte a row). Index 15 is
+	 * white: under the mask it is "invert", drawn black. */
+	set_head(&m, 0, 0, 0, 1, SPICE_CURSOR_TYPE_COLOR4, 3, 2, 1, 1);
+	u8(&m, 0x12); u8(&m, 0x3f); /* row 0: 1 2 3 */
+	u8(&m, 0xf0); u8(&m, 0x2a); /* row 1: 15 0 2 */
+	for (unsigned i = 0; i < 16; i++)
+		u32(&m, i == 15 ? 0xffffff : 0x010203 * i);
+	u8(&m, 0x20); /* row 0: pixel 2 masked (colour 3: see-through) */
+	u8(&m, 0xc0); /* row 1: pixels 0, 1 masked (white: invert; 0: see-through) */
+	uint32_t want4[6] = { 0xff010203, 0xff020406, 0, 0xff000000, 0, 0xff020406 };
+	expect_shape(d, &m, want4, 3, 2, __LINE__);
+
+	/* COLOR8, 2x2, palette of 256. */
+	set_head(&m, 0, 0, 0, 2, SPICE_CURSOR_TYPE_COLOR8, 2, 2, 0, 0);
+	u8(&m, 0); u8(&m, 200); u8(&m, 255); u8(&m, 7);
+	for (unsigned i = 0; i < 256; i++)
+		u32(&m, i == 255 ? 0xffffff : 0xa00000 | i);
+	u8(&m, 0x00); u8(&m, 0x80); /* row 1: pixel 0 (white) masked */
+	uint32_t want8[4] = { 0xffa00000, 0xffa000c8, 0xff000000, 0xffa00007 };
+	expect_shape(d, &m, want8, 2, 2, __LINE__);
+
+	/* COLOR16: x555 words, widened as v << 3 | v >> 2. */
+	set_head(&m, 0, 0, 0, 3, SPICE_CURSOR_TYPE_COLOR16, 3, 1, 0, 0);
+	u16(&m, 0x7c00); /* red */
+	u16(&m, 0x03e0 | 0x0010); /* green + a little blue */
+	u16(&m, 0x7fff); /* white, masked: invert */
+	u8(&m, 0x20);
+	uint32_t want16[3] = { 0xffff0000, 0xff00ff84, 0xff000000 };
+	expect_shape(d, &m, want16, 3, 1, __LINE__);
+
+	/* COLOR24: B, G, R bytes. */
+	set_head(&m, 0, 0, 0, 4, SPICE_CURSOR_TYPE_COLOR24, 2, 1, 0, 0);
+	u8(&m, 0x33); u8(&m, 0x22); u8(&m, 0x11);
+	u8(&m, 0x66); u8(&m, 0x55); u8(&m, 0x44);
+	u8(&m, 0x40); /* pixel 1 masked, not white: see-through */
+	uint32_t want24[2] = { 0xff112233, 0 };
+	expect_shape(d, &m, want24, 2, 1, __LINE__);
+
+	/* COLOR32 masked white is drawn too, like the other colour types. */
+	set_head(&m, 0, 0, 0, 5, SPICE_CURSOR_TYPE_COLOR32, 1, 1, 0, 0);
+	u32(&m, 0xffffff);
+	u8(&m, 0x80);
+	uint32_t want32[1] = { 0xff000000 };
+	expect_shape(d, &m, want32, 1, 1, __LINE__);
+	spice_display_free(d);
 }

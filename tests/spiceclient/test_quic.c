@@ -5,12 +5,15 @@
  * on photographic-like content (gradients and noise) with flat areas
  * (runs), rows wider than the model's 2048-sample wait-mask step; then
  * truncated, damaged and lying streams, which must be refused or decoded
- * without overrunning anything (ASan build). Streams captured from QEMU
- * are replayed by test_replay.c.
+ * without overrunning anything (ASan build); and the fast paths for 8-bit
+ * colour (quic_rgb8.c, with and without BMI2) against the reference
+ * segment() on good and damaged streams. Streams captured from QEMU are
+ * replayed by test_replay.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "spiceclient/quic_int.h"
 #include "spiceclient/spice.h"
 #include "tests/harness.h"
 
@@ -143,4 +146,58 @@ TEST(quic_refuses_hostile_streams)
 	spice_pixels_free(&out);
 	free(s);
 	free(px);
+}
+
+/* Decodes @s along every path; they must agree on the outcome and on
+ * every pixel. Returns the outcome. */
+static int paths_agree(const uint8_t *s, size_t len, uint32_t w, uint32_t h)
+{
+	enum quic_path paths[3] = { QUIC_PATH_GENERIC, QUIC_PATH_FAST, QUIC_PATH_FAST_BMI2 };
+	unsigned npaths = quic_has_bmi2() ? 3 : 2;
+	struct spice_pixels out[3] = { { 0 } };
+	struct errmsg err;
+	int rc[3];
+
+	for (unsigned p = 0; p < npaths; p++) {
+		rc[p] = quic_decode(s, len, w, h, &out[p], paths[p], &err);
+		if (rc[p] != rc[0])
+			test_fail(__FILE__, __LINE__, "%ux%u, %zu bytes: path %u says %d, the reference %d",
+				  w, h, len, p, rc[p], rc[0]);
+		if (rc[p] == 0 && memcmp(out[p].px, out[0].px, (size_t)w * h * 4))
+			test_fail(__FILE__, __LINE__, "%ux%u: path %u decodes other pixels", w, h, p);
+	}
+	for (unsigned p = 0; p < npaths; p++)
+		spice_pixels_free(&out[p]);
+	return rc[0];
+}
+
+TEST(quic_fast_paths_match_the_reference)
+{
+	static const int types[] = { QE_RGB32, QE_RGB24, QE_RGBA };
+	uint64_t seed = 21;
+
+	for (unsigned t = 0; t < 3; t++) {
+		/* 420x200 makes a stream of a few windows (SWAP_WINDOW). */
+		uint32_t w = t == 1 ? 37 : 420, h = t == 1 ? 29 : 200;
+		uint32_t *px = photo(&seed, w, h, types[t] == QE_RGBA ? 0xffffffff : 0xffffff);
+		size_t len;
+		uint8_t *s = quic_encode(types[t], px, w, h, &len);
+
+		CHECK(len > (t == 1 ? 100 : 2u * SWAP_WINDOW));
+		CHECK_EQ(paths_agree(s, len, w, h), 0);
+		/* Cut short and damaged: the same refusals, the same pixels. */
+		for (size_t cut = len - 64; cut < len; cut += 7)
+			CHECK(paths_agree(s, cut, w, h) < 0);
+		for (int i = 0; i < 60; i++) {
+			uint8_t *c = malloc(len);
+			CHECK(c != NULL);
+			memcpy(c, s, len);
+			for (int k = 0; k < 3; k++)
+				c[20 + test_rand(&seed) % (len - 20)] ^= (uint8_t)(1 + test_rand(&seed) % 255);
+			(void)paths_agree(c, len, w, h);
+			free(c);
+		}
+		free(s);
+		free(px);
+	}
 }

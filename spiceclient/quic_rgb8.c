@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * QUIC rows after the first, 8-bit colour (RGB32, RGB24 and the colour
+ * of RGBA): nearly every sample a server sends. It decodes exactly what
+ * segment() in quic.c decodes (the tests and fuzz_spice_quic compare the
+ * two), arranged for fewer instructions and a short dependency chain,
+ * since each codeword's length says where the next one starts:
+ *  - the bits come from a byte-swapped window of the stream, 64 at a time
+ *    and without a branch (see "the bit window" below);
+ *  - the window lives in registers across the loop, runs included;
+ *  - each channel's Golomb parameter is looked up straight from its
+ *    context (a 256-entry table per channel, patched when a bucket's best
+ *    parameter changes) instead of context → bucket → parameter;
+ *  - the three samples of a pixel are predicted, unfolded and added in
+ *    one word, per byte without carries across bytes, and their folded
+ *    errors go out in one store (corr keeps them in the pixel's order);
+ *  - with BMI2 and LZCNT (chosen at run time) the shifts by a variable
+ *    count and the leading-zero count are single instructions.
+ */
+#include <cpuid.h>
+#include <string.h>
+
+#include "spiceclient/quic_int.h"
+#include "spiceclient/quic_chaos.h"
+
+static void params_of(struct quic *q, unsigned c)
+{
+	const struct bucket *b = q->ch[c].buckets;
+
+	for (unsigned v = 0; v < 256; v++)
+		q->par.of[c][v] = (uint8_t)b[q->fam.c.bucket_of[v]].best;
+}
+
+static void params_init(struct quic *q)
+{
+	for (unsigned c = 0; c < 3; c++)
+		params_of(q, c);
+	for (unsigned l = 0; l < MAX_CODES; l++)
+		q->par.above[l] = (uint64_t)q->fam.c.not_gr_prefix[l] << 32 | 0xffffffffu;
+	q->par.ready = true;
+}
+
+/* The model update at a scheduled sample, keeping the table in step:
+ * a bucket is a run of consecutive contexts. */
+static __attribute__((noinline)) void fast_update(struct quic *q, struct state *s,
+						  uint32_t ctx_word, uint32_t v_word)
+{
+	for (unsigned c = 0; c < 3; c++) {
+		unsigned sh = 16 - 8 * c, ctx = ctx_word >> sh & 0xff;
+		unsigned bi = q->fam.c.bucket_of[ctx];
+		struct bucket *b = &q->ch[c].buckets[bi];
+		unsigned was = b->best;
+
+		quic_update_model(&q->fam, s, b, v_word >> sh & 0xff);
+		if (b->best == was)
+			continue;
+		unsigned lo = ctx, hi = ctx;
+		while (lo && q->fam.c.bucket_of[lo - 1] == bi)
+			lo--;
+		while (hi < 255 && q->fam.c.bucket_of[hi + 1] == bi)
+			hi++;
+		memset(q->par.of[c] + lo, (int)b->best, hi - lo + 1);
+	}
+}
+
+/* An escape codeword (the value is sent in plain after the prefix):
+ * returns the value | the codeword's length << 8. */
+static ALWAYS_INLINE unsigned fast_escape(const struct codes *f, uint32_t bits,
+					  unsigned l)
+{
+	unsigned len = f->not_gr_len[l];
+
+	return ((f->n_gr[l] + (bits >> (32 - len) & low_bits(f->not_gr_suffix[l]))) & 0xff) |
+	       len << 8;
+}
+
+/* Per-byte floor((a + b) / 2) of the three colour bytes. */
+static ALWAYS_INLINE uint32_t mean3(uint32_t a, uint32_t b)
+{
+	return ((a & b) + ((a ^ b) >> 1 & 0x7f7f7f)) & 0xffffff;
+}
+
+/* Per-byte (a + b) mod 256 of the three colour bytes. */
+static ALWAYS_INLINE uint32_t add3(uint32_t a, uint32_t b)
+{
+	return ((a & 0x7f7f7f) + (b & 0x7f7f7f)) ^ ((a ^ b) & 0x808080);
+}
+
+/* Folded errors → signed errors (mod 256), three bytes at once: even
+ * values are v / 2, odd ones 255 - v / 2. */
+static ALWAYS_INLINE uint32_t unfold3(uint32_t v)
+{
+	return (v >> 1 & 0x7f7f7f) ^ ((v & 0x010101) * 0xff);
+}
+
+/* ---- the bit window -------------------------------------------------------
+ *
+ * The general reader (struct reader) refills a word whenever fewer than
+ * 32 bits are left, a branch taken at random. Here the bits come from a
+ * byte-swapped copy of the stream, 64 at a time from any byte, and
+ * refills are unconditional: before every second codeword (at most 2 × 26
+ * bits), the buffer is topped up to at least 56 bits without a branch.
+ * Positions convert both ways, so the general code (runs, other rows)
+ * reads on from exactly where this left off.
+ */
+struct window {
+	const uint8_t *p; /* the next byte of sw.b not yet in acc */
+	uint64_t acc;	  /* the next bits, left-aligned */
+	unsigned n;	  /* how many of them are valid (the rest: zeros or
+			   * the stream's own next bits) */
+};
+
+static void swap_from(struct quic *q, size_t off)
+{
+	size_t total = (size_t)(q->in.end - q->start);
+	size_t n = off < total ? MIN(total - off, (size_t)SWAP_WINDOW) : 0;
+
+	for (size_t k = 0; k < n; k += 4)
+		put_be32(q->sw.b + k, get_le32(q->start + off + k));
+	memset(q->sw.b + n, 0, sizeof(q->sw.b) - n);
+	q->sw.base = off;
+	q->sw.ready = true;
+}
+
+/* Stream bits consumed by the general reader. */
+static uint64_t reader_pos(const struct reader *r, const uint8_t *start)
+{
+	return (uint64_t)(r->at - start) * 8 - r->valid;
+}
+
+static ALWAYS_INLINE uint64_t load_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return __builtin_bswap64(v);
+}
+
+/* Tops @w up to 56..63 valid bits, without a branch. */
+static ALWAYS_INLINE void refill(struct window *w)
+{
+	w->acc |= load_be64(w->p) >> w->n;
+	w->p += (63 - w->n) >> 3;
+	w->n |= 56;
+}
+
+/* The window at stream bit @pos, swapping more of the stream if needed. */
+static struct window window_at(struct quic *q, uint64_t pos)
+{
+	size_t byte = (size_t)(pos >> 3);
+	struct window w;
+
+	if (!q->sw.ready || byte < q->sw.base || byte - q->sw.base > SWAP_WINDOW - 32)
+		swap_from(q, byte & ~(size_t)3);
+	w.p = q->sw.b + (byte - q->sw.base);
+	w.acc = 0;
+	w.n = 0;
+	refill(&w);
+	w.acc <<= pos & 7;
+	w.n -= pos & 7;
+	return w;
+}
+
+/* Moves the window on before it runs out of swapped bytes: at most 14
+ * bytes are taken and 22 looked at per pixel. */
+static __attribute__((noinline)) const uint8_t *window_move(struct quic *q, const uint8_t *p)
+{
+	size_t byte = q->sw.base + (size_t)(p - q->sw.b);
+
+	swap_from(q, byte & ~(size_t)3);
+	return q->sw.b + (byte & 3);
+}
+
+static ALWAYS_INLINE void window_check(struct quic *q, struct window *w)
+{
+	if (__builtin_expect(w->p > q->sw.b + SWAP_WINDOW - 32, 0))
+		w->p = window_move(q, w->p);
+}
+
+/* The general reader at the window's position; it has overrun when it
+ * would have needed a word past the end (its 32-bit look-ahead). */
+static void window_to_reader(struct quic *q, struct window w)
+{
+	uint64_t pos = (uint64_t)(q->sw.base + (size_t)(w.p - q->sw.b)) * 8 - w.n;
+	size_t words = (size_t)(q->in.end - q->start) / 4, m = (size_t)(pos >> 5);
+	unsigned r = pos & 31;
+	size_t next = m + (r ? 2 : 1);
+	uint64_t acc = (uint64_t)(m < words ? get_le32(q->start + 4 * m) : 0) << 32;
+
+	if (r && m + 1 < words)
+		acc |= get_le32(q->start + 4 * (m + 1));
+	q->in.acc = acc << r;
+	q->in.valid = 64 - (r ? r : 32);
+	if (next > words) {
+		q->in.overrun = true;
+		next = words;
+	}
+	q->in.at = q->start + 4 * next;
+}
+
+/* Has the general reader's 32-bit look-ahead passed the stream's end at
+ * the window's position? (Then it would have reported an overrun.) It
+ * needs the word after the one holding bit pos + 31. */
+static ALWAYS_INLINE bool window_overrun(const struct quic *q, const struct window *w)
+{
+	uint64_t pos = (uint64_t)(q->sw.base + (size_t)(w->p - q->sw.b)) * 8 - w->n;
+
+	return q->in.overrun || pos + 32 > (uint64_t)(q->in.end - q->start) * 8;
+}
+
+/* quic_read_run() on the window: a run length of at most @limit, or -1. */
+static int window_run(struct quic *q, struct window *w, struct state *s,
+		      unsigned limit)
+{
+	unsigned run = 0;
+
+	for (;;) {
+		window_check(q, w); /* 8 bits a turn: long runs may need it */
+		refill(w);
+		unsigned ones = (unsigned)__builtin_clzll(~w->acc | 0xffffffffffffffull);
+		for (unsigned i = 0; i < ones; i++) {
+			run += 1u << s->run_len;
+			if (s->run_state < RUN_STATES - 1)
+				s->run_len = quic_run_exp[++s->run_state];
+		}
+		if (run > limit || window_overrun(q, w))
+			return -1;
+		unsigned len = ones < 8 ? ones + 1 : 8;
+		w->acc <<= len;
+		w->n -= len;
+		if (ones < 8)
+			break;
+	}
+	if (s->run_len) {
+		refill(w);
+		run += (unsigned)(w->acc >> (64 - s->run_len));
+		w->acc <<= s->run_len;
+		w->n -= (unsigned)s->run_len;
+	}
+	if (s->run_state)
+		s->run_len = quic_run_exp[--s->run_state];
+	return run > limit ? -1 : (int)run;
+}
+
+/*
+ * One codeword with parameter @l from the top of the window: z leading
+ * zeros, a one, l more bits; the value is z << l | those bits. Escapes
+ * (z at the limit, so the window at or under a bound) are rare.
+ */
+#define SAMPLE(ctx, chan) do {						\
+		unsigned l = par->of[chan][ctx], v, len, z;		\
+		if (lz)							\
+			__asm__("lzcnt %1, %q0" : "=r"(z) : "r"(w.acc)); \
+		else							\
+			z = (unsigned)__builtin_clzll(w.acc | 1);	\
+		if (__builtin_expect(w.acc > par->above[l], 1)) {	\
+			len = z + 1 + l;				\
+			v = ((z - 1) << l) + (unsigned)(w.acc >> (64 - len)); \
+		} else {						\
+			v = fast_escape(&q->fam.c, (uint32_t)(w.acc >> 32), l); \
+			len = v >> 8;					\
+			v &= 0xff;					\
+		}							\
+		w.acc <<= len;						\
+		w.n -= len;						\
+		ctx = v;						\
+	} while (0)
+
+static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
+			      uint32_t waitmask, const bool lz)
+{
+	struct quic *q = g->q;
+	struct state *s = g->s;
+	const uint32_t *prev = g->prev;
+	uint32_t *cur = g->cur, stop, left, ctxw;
+	uint32_t *corr = (uint32_t *)(void *)q->ch[2].corr; /* byte 0 of each word */
+	struct window w = window_at(q, reader_pos(&q->in, q->start));
+	unsigned ctx0, ctx1, ctx2;
+	const struct params *par = &q->par;
+	int rc = 0;
+
+	if (!q->par.ready)
+		params_init(q);
+	ctxw = corr[(int)i - 1];
+	ctx0 = ctxw >> 16 & 0xff;
+	ctx1 = ctxw >> 8 & 0xff;
+	ctx2 = ctxw & 0xff;
+	/* Pixel 0 predicts from above: the mean of two equal values. */
+	left = i ? cur[i - 1] : prev[0];
+	stop = i + s->waitcnt;
+	while (i < end) {
+		/* A run may start where the row above repeats and so did the
+		 * last two pixels here. */
+		if (i > 2 && !(((prev[i - 1] ^ prev[i]) | (left ^ cur[i - 2])) & 0xffffff))
+			goto run;
+decode:;
+		uint32_t word;
+		window_check(q, &w);
+		refill(&w);
+		SAMPLE(ctx0, 0);
+		SAMPLE(ctx1, 1);
+		refill(&w);
+		SAMPLE(ctx2, 2);
+		word = ctx0 << 16 | ctx1 << 8 | ctx2;
+		corr[i] = word;
+		left = add3(mean3(left, prev[i]), unfold3(word));
+		cur[i] = left;
+		if (__builtin_expect(i == stop, 0)) {
+			fast_update(q, s, corr[(int)i - 1], word);
+			stop = i + 1 + (quic_chaos[++s->seed & 0xff] & waitmask);
+		}
+		i++;
+		continue;
+run:;
+		s->waitcnt = stop - i;
+		struct window t = w; /* w itself stays in registers */
+		int n = window_run(q, &t, s, end - i);
+		w = t;
+		if (n < 0) {
+			rc = -1;
+			goto out;
+		}
+		for (uint32_t e = i + (uint32_t)n; i < e; i++)
+			cur[i] = left;
+		if (i == end)
+			goto out;
+		/* Run pixels leave the context row as it was. */
+		ctxw = corr[i - 1];
+		ctx0 = ctxw >> 16 & 0xff;
+		ctx1 = ctxw >> 8 & 0xff;
+		ctx2 = ctxw & 0xff;
+		stop = i + s->waitcnt;
+		if (!n)
+			goto decode; /* no second run check at the same pixel */
+	}
+	s->waitcnt = stop - end;
+out:
+	window_to_reader(q, w);
+	return rc;
+}
+
+#undef SAMPLE
+
+static int rgb8_plain(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)
+{
+	return rgb8(g, i, end, wm, false);
+}
+
+__attribute__((target("bmi,bmi2,lzcnt")))
+static int rgb8_bmi2(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)
+{
+	return rgb8(g, i, end, wm, true);
+}
+
+bool quic_has_bmi2(void)
+{
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI) || !(b & bit_BMI2))
+		return false;
+	/* LZCNT is ABM, in the extended leaf. */
+	return __get_cpuid(0x80000001, &a, &b, &c, &d) && (c & bit_LZCNT);
+}
+
+int quic_segment_rgb8(const struct seg *g, uint32_t i, uint32_t end,
+		      uint32_t waitmask)
+{
+	return g->q->path == QUIC_PATH_FAST_BMI2 ? rgb8_bmi2(g, i, end, waitmask)
+						 : rgb8_plain(g, i, end, waitmask);
+}
