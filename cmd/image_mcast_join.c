@@ -105,45 +105,6 @@ int image_mcast_listen(void *store, const char *group, int fd, struct errmsg *er
 	return fd;
 }
 
-/*
- * The image a manifest names: "sha256 = HEX" in its [manifest] section,
- * read from the first piece (whole lines only). False when not there.
- */
-static bool image_named(const uint8_t *piece, size_t len, uint8_t digest[32])
-{
-	const char *p = (const char *)piece, *end = p + len;
-	bool in_manifest = false;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		char line[160];
-		size_t n;
-
-		if (!nl)
-			return false;
-		n = MIN((size_t)(nl - p), sizeof(line) - 1);
-		memcpy(line, p, n);
-		line[n] = 0;
-		p = nl + 1;
-		char *s = line + strspn(line, " \t");
-		if (*s == '[') {
-			in_manifest = str_starts(s, "[manifest]");
-			continue;
-		}
-		if (!in_manifest || !str_starts(s, "sha256"))
-			continue;
-		s += 6 + strspn(s + 6, " \t");
-		if (*s++ != '=')
-			continue;
-		s += strspn(s, " \t");
-		if (strlen(s) < 64 || (s[64] && !strchr(" \t#\r", s[64])))
-			return false;
-		s[64] = 0;
-		return parse_hex(s, digest, 32) == 0;
-	}
-	return false;
-}
-
 static void arrival(struct msghdr *mh, int fd, struct menu_announce *a)
 {
 	struct sockaddr_in sa;
@@ -184,7 +145,8 @@ int image_mcast_announce(void *store, int fd, struct menu_announce *a)
 		return -errno;
 	if (mcast_pkt_parse(buf, (size_t)n, &m, NULL) < 0 || m.type != MCAST_ANNOUNCE ||
 	    m.announce.piece_off != 0 ||
-	    !image_named(m.announce.piece, m.announce.piece_len, a->image_sha256))
+	    disk_manifest_peek_digest((const char *)m.announce.piece, m.announce.piece_len,
+				      a->image_sha256) < 0)
 		return 0;
 	memcpy(a->manifest_sha256, m.announce.manifest_digest, 32);
 	a->size = m.announce.file_size;

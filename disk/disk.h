@@ -225,6 +225,9 @@ int disk_manifest_write(const char *path, const struct disk_manifest *m, struct 
 /* The manifest as text (what disk_manifest_write stores). */
 int disk_manifest_format(const struct disk_manifest *m, struct buf *out);
 void disk_manifest_free(struct disk_manifest *m);
+/* The whole-image digest named by a manifest's first bytes (a multicast
+ * announce's first piece): 0, -ENOENT when not within @len, -EINVAL when malformed. */
+int disk_manifest_peek_digest(const char *text, size_t len, uint8_t digest[32]);
 /* Bytes of chunk @i (chunk_size, the last one possibly less); 0 past the end. */
 uint32_t disk_manifest_chunk_len(const struct disk_manifest *m, uint64_t i);
 

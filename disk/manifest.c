@@ -174,6 +174,13 @@ static int header_key(struct parse_state *st, const struct ini_item *it,
 	struct disk_manifest *m = st->m;
 	uint64_t v;
 
+	/* Once each: a reader that takes the first of two (the multicast
+	 * announce's peek) must not disagree with one that takes the last. */
+	if ((!strcmp(it->key, "version") && st->have_version) ||
+	    (!strcmp(it->key, "size") && st->have_size) ||
+	    (!strcmp(it->key, "chunk_size") && st->have_chunk) ||
+	    (!strcmp(it->key, "sha256") && st->have_digest))
+		return bad(why, "%.20s given twice in [manifest]", it->key);
 	if (!strcmp(it->key, "version")) {
 		if (parse_u64(it->value, 0, UINT32_MAX, &v) < 0 || v != MANIFEST_VERSION)
 			return bad(why, "version '%.20s' is not supported (expected %d)",
@@ -257,6 +264,47 @@ int disk_manifest_parse(const char *text, size_t len, const char *name,
 	if (r < 0)
 		disk_manifest_free(m);
 	return r;
+}
+
+/*
+ * The image a manifest's first bytes name: "sha256 = HEX" in [manifest],
+ * from whole lines only (the text may be cut anywhere). What the menu reads
+ * from a multicast announce before it decides to join; the whole manifest
+ * is parsed and checked against it later.
+ */
+int disk_manifest_peek_digest(const char *text, size_t len, uint8_t digest[32])
+{
+	const char *p = text, *end = text + len;
+	bool in_manifest = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char line[160];
+		size_t n;
+
+		if (!nl)
+			break;
+		n = MIN((size_t)(nl - p), sizeof(line) - 1);
+		memcpy(line, p, n);
+		line[n] = 0;
+		p = nl + 1;
+		char *s = line + strspn(line, " \t");
+		if (*s == '[') {
+			in_manifest = str_starts(s, "[manifest]");
+			continue;
+		}
+		if (!in_manifest || !str_starts(s, "sha256"))
+			continue;
+		s += 6 + strspn(s + 6, " \t");
+		if (*s++ != '=')
+			continue;
+		s += strspn(s, " \t");
+		if (strlen(s) < 64 || (s[64] && !strchr(" \t#\r", s[64])))
+			return -EINVAL;
+		s[64] = 0;
+		return parse_hex(s, digest, 32) < 0 ? -EINVAL : 0;
+	}
+	return -ENOENT;
 }
 
 int disk_manifest_load(const char *path, struct disk_manifest *m,

@@ -132,6 +132,44 @@ TEST(manifest_parse_hostile)
 	free(t);
 }
 
+/* A multicast announce carries the manifest's first bytes: what they name. */
+TEST(manifest_peek_names_the_image)
+{
+	struct disk_manifest m;
+	struct errmsg err;
+	uint8_t d[32];
+	struct buf b;
+
+	free(make_image(test_path("peek.img"), 65536 * 3, 5));
+	CHECK_EQ(disk_manifest_build(test_path("peek.img"), 65536, &m, &err), 0);
+	buf_init(&b);
+	CHECK_EQ(disk_manifest_format(&m, &b), 0);
+	const char *t = (const char *)b.data;
+	size_t upto = (size_t)(strstr(t, "[chunks]") - t);
+	CHECK_EQ(disk_manifest_peek_digest(t, upto, d), 0);  /* cut after the header */
+	CHECK_MEM(d, m.digest, 32);
+	CHECK_EQ(disk_manifest_peek_digest(t, (size_t)(strstr(t, "sha256") - t) + 20, d),
+		 -ENOENT);                                 /* cut inside its line */
+	CHECK_EQ(disk_manifest_peek_digest("[other]\nsha256 = 00\n", 21, d), -ENOENT);
+	CHECK_EQ(disk_manifest_peek_digest("[manifest]\nsha256 = 12\n", 24, d), -EINVAL);
+	buf_free(&b);
+	disk_manifest_free(&m);
+	/* Two digests: refused whole, so no reader can take the other one. */
+	char *twice = text_of(65536, 1, "");
+	char *hdr = strstr(twice, "sha256");
+	char *line_end = strchr(hdr, '\n');
+	size_t hl = (size_t)(line_end + 1 - hdr);
+	char *doubled = malloc(strlen(twice) + hl + 1);
+	size_t pre = (size_t)(line_end + 1 - twice);
+	memcpy(doubled, twice, pre);
+	memcpy(doubled + pre, hdr, hl);
+	strcpy(doubled + pre + hl, line_end + 1);
+	CHECK_EQ(parse(doubled, &err), -EINVAL);
+	CHECK(strstr(err.msg, "sha256 given twice"));
+	free(doubled);
+	free(twice);
+}
+
 /* ---- partial images ---- */
 
 struct fixture {
