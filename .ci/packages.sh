@@ -54,8 +54,10 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 X
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -q
+# Another set-up on the same machine (a second checkout) waits its turn.
+APT_WAIT=(-o DPkg::Lock::Timeout=900)
+$SUDO apt-get "${APT_WAIT[@]}" update -q
 if [ ${#missing[@]} != 0 ]; then
   echo "installing: ${missing[*]}"
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  $SUDO apt-get "${APT_WAIT[@]}" install -y -q --no-install-recommends "${missing[@]}"
 fi

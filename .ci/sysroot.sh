@@ -54,12 +54,17 @@ build() {
   printf '%s\n' "$key_text" | head -4 > "$dst/VERSIONS"
 }
 
+# Two checkouts setting up at once: the second waits and then copies.
+mkdir -p "$CACHE"
+exec 9> "$CACHE/.lock"
+flock 9
 if [ ! -f "$CACHED/VERSIONS" ]; then
   rm -rf "$CACHED.tmp"
   build "$CACHED.tmp"
   rm -rf "$CACHED"
   mv "$CACHED.tmp" "$CACHED"
 fi
+flock -u 9
 
 rm -rf "$OUT"
 mkdir -p "$(dirname "$OUT")"

@@ -133,7 +133,7 @@ static int put_value(struct buf *out, const char *key, const char *value)
 }
 
 int bootconf_format(const struct boot_options *o, const char *cache_dir,
-		    const char *catalog, struct buf *out)
+		    const char *catalog, bool medium_waiting, struct buf *out)
 {
 	int r = buf_printf(out, "# written by kvmbox init at boot\n[boot]\n");
 
@@ -144,5 +144,6 @@ int bootconf_format(const struct boot_options *o, const char *cache_dir,
 	if (r == 0) r = put_value(out, "console", o->console);
 	if (r == 0) r = buf_printf(out, "autotest = %s\n", o->autotest ? "yes" : "no");
 	if (r == 0) r = put_value(out, "catalog", catalog);
+	if (r == 0 && medium_waiting) r = buf_printf(out, "medium = waiting\n");
 	return r;
 }

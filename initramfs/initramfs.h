@@ -69,10 +69,12 @@ struct boot_options {
 void bootopts_parse(const char *cmdline, struct boot_options *o);
 /*
  * The /run/kvmbox/boot.conf text (INI, section [boot]): server, cache_dir,
- * appliance, net, console, autotest, catalog.
+ * appliance, net, console, autotest, catalog; "medium = waiting" while the
+ * boot medium is still looked for (init rewrites the file once it is
+ * mounted or given up on, with the catalog to use).
  */
 int bootconf_format(const struct boot_options *o, const char *cache_dir,
-		    const char *catalog, struct buf *out);
+		    const char *catalog, bool medium_waiting, struct buf *out);
 
 /* ---- kernel modules (initramfs/modules.c, initramfs/coldplug.c) --------- */
 
@@ -244,6 +246,7 @@ struct menu_boot_conf {
 	char catalog[256];
 	char console[64];
 	bool autotest;
+	bool medium_waiting; /* init still looks for the boot medium */
 };
 /* Missing file: defaults (cache_dir RUN/cache, shipped catalog path). */
 int menu_boot_conf_load(const char *path, struct menu_boot_conf *bc,

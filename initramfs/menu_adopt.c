@@ -189,5 +189,5 @@ void menu_foreground_check(struct menu_state *s)
 	menu_tty_raw(s, true);
 	s->dirty = true;
 	if (s->reload_pending)
-		menu_catalog_reload(s);
+		menu_catalog_reload(s, NULL);
 }

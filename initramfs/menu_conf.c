@@ -32,6 +32,8 @@ static int boot_item(void *ctx, const struct ini_item *it, struct errmsg *why)
 		r = str_copy(bc->console, sizeof(bc->console), it->value);
 	else if (!strcmp(it->key, "autotest"))
 		parse_bool(it->value, &bc->autotest);
+	else if (!strcmp(it->key, "medium"))
+		bc->medium_waiting = !strcmp(it->value, "waiting");
 	if (r < 0)
 		return errmsg_set(why, -EINVAL, "%s is too long", it->key);
 	return 0;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -46,14 +47,17 @@ void menu_tty_raw(struct menu_state *s, bool raw)
 	s->raw = raw;
 }
 
-void menu_catalog_reload(struct menu_state *s)
+int menu_catalog_reload(struct menu_state *s, struct errmsg *err)
 {
 	struct catalog fresh;
-	struct errmsg err;
+	struct errmsg e;
+	int r = menu_catalog_load(&s->src, &fresh, &e);
 
-	if (menu_catalog_load(&s->src, &fresh, &err) < 0) {
-		log_warn("catalog reload: %s", err.msg);
-		return;
+	if (r < 0) {
+		log_warn("catalog reload: %s", e.msg);
+		if (err)
+			*err = e;
+		return r;
 	}
 	int fg_app = -1; /* the running appliance's index in the new catalog */
 
@@ -65,7 +69,7 @@ void menu_catalog_reload(struct menu_state *s)
 		log_warn("running appliance %s left the catalog", s->m.running);
 		s->reload_pending = true;
 		catalog_free(&fresh);
-		return;
+		return 0;
 	}
 	if (s->fg_pid)
 		s->fg_app = fg_app;
@@ -81,6 +85,75 @@ void menu_catalog_reload(struct menu_state *s)
 	menu_icons_load(&s->icons, &s->src, &s->cat);
 	memset(s->failure, 0, sizeof(s->failure));
 	menu_update_status(s);
+	s->dirty = true;
+	return 0;
+}
+
+/* What boot.conf or the catalog asks to start: at once, or after a countdown. */
+static void choose_first_start(struct menu_state *s)
+{
+	if (s->bc.appliance[0]) {
+		const struct catalog_appliance *a = catalog_find(&s->cat, s->bc.appliance);
+		if (a)
+			s->pending_start = (int)(a - s->cat.apps);
+		else
+			menu_message(&s->m, "kvmbox.appliance=%s is not in the catalog.", s->bc.appliance);
+	} else if (s->cat.autostart[0] && !s->fg_pid && !s->fg_adopted) {
+		s->m.countdown = (int)s->cat.autostart_delay;
+	}
+}
+
+#define MEDIUM_WAIT_TEXT "Reading the boot medium ..."
+
+/*
+ * While init still looks for the boot medium, the menu is up with what it
+ * has and watches boot.conf (init replaces it once the medium is mounted
+ * or given up on); the 1 s tick looks too, for a change made before the
+ * watch began or without inotify.
+ */
+static void boot_conf_watch(struct menu_state *s)
+{
+	char dir[300];
+	char *slash;
+
+	str_copy(dir, sizeof(dir), s->conf_path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = 0;
+	s->conf_watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->conf_watch_fd >= 0 &&
+	    inotify_add_watch(s->conf_watch_fd, slash ? dir : ".",
+			      IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+		log_warn("cannot watch %s: %s", dir, strerror(errno));
+		close(s->conf_watch_fd);
+		s->conf_watch_fd = -1;
+	}
+}
+
+static void boot_conf_recheck(struct menu_state *s)
+{
+	struct menu_boot_conf bc;
+	struct errmsg err;
+	char drain[4096];
+
+	while (s->conf_watch_fd >= 0 && read(s->conf_watch_fd, drain, sizeof(drain)) > 0)
+		;
+	if (!s->bc.medium_waiting ||
+	    menu_boot_conf_load(s->conf_path, &bc, &err) < 0 || bc.medium_waiting)
+		return;
+	log_info("boot medium settled: catalog %s", bc.catalog);
+	s->bc.medium_waiting = false;
+	str_copy(s->bc.catalog, sizeof(s->bc.catalog), bc.catalog);
+	menu_source_init(&s->src, &s->bc);
+	if (!strcmp(s->m.message, MEDIUM_WAIT_TEXT))
+		s->m.message[0] = 0;
+	if (menu_catalog_reload(s, &err) < 0)
+		menu_message(&s->m, "No catalog: %s", err.msg);
+	else
+		choose_first_start(s);
+	if (s->conf_watch_fd >= 0)
+		close(s->conf_watch_fd);
+	s->conf_watch_fd = -1;
 	s->dirty = true;
 }
 
@@ -345,6 +418,8 @@ static void autotest(struct menu_state *s)
 
 static void tick(struct menu_state *s, uint64_t now)
 {
+	if (s->bc.medium_waiting) /* also when replaced before the watch began */
+		boot_conf_recheck(s);
 	menu_foreground_check(s);
 	update_clock(s);
 	load_net(s);
@@ -393,7 +468,7 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 
 	s->o = o;
 	s->fg_app = s->pending_start = -1;
-	s->sync_fd = -1;
+	s->sync_fd = s->conf_watch_fd = -1;
 	for (size_t i = 0; i < CATALOG_MAX_APPLIANCES; i++)
 		s->pct[i] = -1;
 	str_copy(s->run_dir, sizeof(s->run_dir), o->run_dir ? o->run_dir : "/run/kvmbox");
@@ -409,10 +484,14 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 	else if (readlink("/proc/self/exe", s->vm_command, sizeof(s->vm_command) - 1) < 0)
 		str_copy(s->vm_command, sizeof(s->vm_command), "/bin/kvmbox");
 
-	char conf[300];
-	snprintf(conf, sizeof(conf), "%s/boot.conf", s->run_dir);
-	if (menu_boot_conf_load(o->boot_conf ? o->boot_conf : conf, &s->bc, &err) < 0)
+	if (o->boot_conf)
+		str_copy(s->conf_path, sizeof(s->conf_path), o->boot_conf);
+	else
+		snprintf(s->conf_path, sizeof(s->conf_path), "%s/boot.conf", s->run_dir);
+	if (menu_boot_conf_load(s->conf_path, &s->bc, &err) < 0)
 		log_warn("boot.conf: %s (using defaults)", err.msg);
+	if (s->bc.medium_waiting)
+		boot_conf_watch(s);
 	mkdir(s->bc.cache_dir, 0755);
 	snprintf(s->overlay_dir, sizeof(s->overlay_dir), "%s/overlays", s->bc.cache_dir);
 	mkdir(s->overlay_dir, 0755);
@@ -422,7 +501,9 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 
 	menu_model_init(&s->m, &s->cat);
 	r = menu_catalog_load(&s->src, &s->cat, &err);
-	if (r < 0) {
+	if (s->bc.medium_waiting) {
+		menu_message(&s->m, MEDIUM_WAIT_TEXT);
+	} else if (r < 0) {
 		log_warn("no catalog yet: %s", err.msg);
 		menu_message(&s->m, "No catalog yet: %s", err.msg);
 	}
@@ -432,15 +513,8 @@ static int setup(struct menu_state *s, const struct menu_options *o)
 	log_info("menu started: %zu appliances, catalog %s", s->cat.napps,
 		 s->src.using_cached ? s->src.cached_catalog : s->src.shipped_catalog);
 
-	if (s->bc.appliance[0]) {
-		const struct catalog_appliance *a = catalog_find(&s->cat, s->bc.appliance);
-		if (a)
-			s->pending_start = (int)(a - s->cat.apps);
-		else
-			menu_message(&s->m, "kvmbox.appliance=%s is not in the catalog.", s->bc.appliance);
-	} else if (s->cat.autostart[0]) {
-		s->m.countdown = (int)s->cat.autostart_delay;
-	}
+	if (!s->bc.medium_waiting)
+		choose_first_start(s);
 
 	/*
 	 * The console stays ours to read and draw on, but not as our
@@ -508,10 +582,11 @@ int menu_run(const struct menu_options *o)
 	}
 	next_tick = clock_now_ns();
 	while (!s->quit) {
-		struct pollfd p[4] = { { s->sigfd, POLLIN, 0 },
+		struct pollfd p[5] = { { s->sigfd, POLLIN, 0 },
 				       { s->sync_fd, POLLIN, 0 },
 				       { s->fg_pid ? -1 : 0, POLLIN, 0 },
-				       { s->loop.epfd, POLLIN, 0 } };
+				       { s->loop.epfd, POLLIN, 0 },
+				       { s->conf_watch_fd, POLLIN, 0 } };
 		uint64_t now = clock_now_ns();
 
 		screen_take(s); /* again when an appliance gave it back */
@@ -523,7 +598,7 @@ int menu_run(const struct menu_options *o)
 			draw(s);
 			s->dirty = false;
 		}
-		if (poll(p, 4, (int)((next_tick - now) / 1000000) + 1) < 0 && errno != EINTR)
+		if (poll(p, 5, (int)((next_tick - now) / 1000000) + 1) < 0 && errno != EINTR)
 			break;
 		if (p[0].revents)
 			on_signal(s);
@@ -533,6 +608,8 @@ int menu_run(const struct menu_options *o)
 			read_keys(s);
 		if (p[3].revents)
 			gfx_events(s);
+		if (p[4].revents)
+			boot_conf_recheck(s);
 	}
 	log_info("menu stopping");
 	menu_ghosts_stop(s);
@@ -545,6 +622,8 @@ int menu_run(const struct menu_options *o)
 	menu_mcast_stop(s);
 	if (s->loop.epfd >= 0)
 		evloop_close(&s->loop);
+	if (s->conf_watch_fd >= 0)
+		close(s->conf_watch_fd);
 	menu_icons_free(&s->icons);
 	catalog_free(&s->cat);
 	menu_model_free(&s->m);

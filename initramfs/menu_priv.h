@@ -48,6 +48,10 @@ struct menu_state {
 
 	struct menu_ghost ghosts[MENU_MAX_GHOSTS];
 
+	/* boot.conf, watched (inotify) while init still looks for the medium. */
+	char conf_path[300];
+	int conf_watch_fd;
+
 	/* The sync worker. */
 	pid_t sync_pid;
 	int sync_fd;
@@ -117,6 +121,7 @@ void menu_mcast_stop(struct menu_state *s);
 void menu_tty_raw(struct menu_state *s, bool raw);
 /* Hands the screen and the input devices over (before a foreground VM). */
 void menu_screen_release(struct menu_state *s);
-void menu_catalog_reload(struct menu_state *s);
+/* Loads the catalog again; keeps the old one (and says why) when it cannot. */
+int menu_catalog_reload(struct menu_state *s, struct errmsg *err);
 
 #endif

@@ -254,7 +254,7 @@ static void foreground_ended(struct menu_state *s, int status)
 		/* It left the catalog while it ran: no restart, the new catalog now. */
 		menu_message(&s->m, "%s has stopped; the catalog was updated meanwhile.", a->title);
 		log_info("%s ended (status 0x%x); switching to the new catalog", a->name, status);
-		menu_catalog_reload(s); /* @a is gone after this */
+		menu_catalog_reload(s, NULL); /* @a is gone after this */
 		return;
 	}
 	if (a->type == APPLIANCE_SPICE) {
@@ -528,7 +528,7 @@ static void sync_line(struct menu_state *s, char *line)
 		s->m.server_ok = strcmp(arg, "unreachable") && strcmp(arg, "none");
 		if (!strcmp(arg, "new")) {
 			log_info("new catalog from %s", s->src.catalog_url);
-			menu_catalog_reload(s);
+			menu_catalog_reload(s, NULL);
 			menu_message(&s->m, "Catalog updated from the server.");
 		} else if (!strcmp(arg, "same") && str_starts(s->m.message, "Refreshing")) {
 			menu_message(&s->m, "The catalog is up to date.");

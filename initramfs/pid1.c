@@ -5,8 +5,11 @@
  *   kernel command line → boot options;
  *   modules: device drivers for what is plugged in, KVM for this CPU;
  *   the network daemon, in the background (nobody waits for DHCP);
- *   the boot medium and the cache partition, each with a bounded wait;
- *   /run/kvmbox/boot.conf, then the menu.
+ *   the cache partition, with a bounded wait;
+ *   /run/kvmbox/boot.conf, then the menu;
+ *   the boot medium: the menu is already up (saying it is reading the
+ *   medium) and takes the medium's catalog once it is mounted; only an
+ *   appliance named on the command line waits for it before the menu.
  * Afterwards it only reacts: reaps every child (a signalfd, never a
  * handler), restarts the services that die, loads drivers for hot-plugged
  * devices, and powers off or reboots when asked. It never exits and never
@@ -41,11 +44,16 @@
 #define STOP_GRACE_MS 10000
 #define KVM_WAIT_MS 30000
 #define HOOK_DELAY_NS (3 * SEC)
+#define MEDIUM_POLL_NS (SEC / 20)
+#define DEFAULT_CACHE_DIR "/run/kvmbox/cache"
+#define MEDIUM_CATALOG "/mnt/medium/kvmbox/catalog.ini"
 
 struct pid1 {
 	struct evloop loop;
 	struct ev_handler signals, uevents;
-	struct ev_timer restart_timer, hook_timer;
+	struct ev_timer restart_timer, hook_timer, medium_timer;
+	uint64_t medium_wait_start_ns;
+	char cache_dir[256];
 	struct boot_options opts;
 	struct module_table mods;
 	bool have_mods;
@@ -330,35 +338,47 @@ static void load_modules(struct pid1 *p)
 }
 
 /*
- * Runs the loop (uevents, reaping) until @spec's device is mounted, or the
- * device drivers are all loaded and a few seconds more brought nothing.
+ * Whether to stop looking for a disk: the device drivers are all loaded
+ * and a few seconds more brought nothing, or a minute has gone by.
  */
+static bool disk_wait_over(const struct pid1 *p, uint64_t start)
+{
+	uint64_t now = clock_now_ns();
+
+	return now - start > DISK_WAIT_MAX_NS ||
+	       (!p->drivers_pid && now > MAX(start, p->drivers_done_ns) + DISK_SETTLE_NS);
+}
+
+/* One try; -ENOENT while the device is not there (yet). */
+static int try_mount(struct pid1 *p, const char *what, const char *spec,
+		     const char *dir, bool ro, bool last_try)
+{
+	struct errmsg err = { "" };
+	int r = mount_spec(p->have_mods ? &p->mods : NULL, spec, dir, ro, &err);
+
+	if (r == -ENOENT && !last_try)
+		return r;
+	if (r < 0)
+		log_warn("%s %s: %s", what, spec, err.msg);
+	else
+		log_info("%s %s mounted on %s%s %.2f s after kernel start", what,
+			 spec, dir, ro ? " (read-only)" : "", uptime_s());
+	return r;
+}
+
+/* Runs the loop (uevents, reaping) until @spec's device is mounted or the wait is over. */
 static bool wait_and_mount(struct pid1 *p, const char *what, const char *spec,
 			   const char *dir, bool ro)
 {
-	uint64_t start = clock_now_ns(), now;
-	struct errmsg err = { "" };
+	uint64_t start = clock_now_ns();
 	int r;
 
-	while ((r = mount_spec(p->have_mods ? &p->mods : NULL, spec, dir, ro,
-			       &err)) == -ENOENT) {
-		now = clock_now_ns();
-		if (now - start > DISK_WAIT_MAX_NS ||
-		    (!p->drivers_pid &&
-		     now > MAX(start, p->drivers_done_ns) + DISK_SETTLE_NS))
-			break;
+	while ((r = try_mount(p, what, spec, dir, ro, disk_wait_over(p, start))) == -ENOENT)
 		evloop_once(&p->loop, 50);
-	}
-	if (r < 0) {
-		log_warn("%s %s: %s", what, spec, err.msg);
-		return false;
-	}
-	log_info("%s %s mounted on %s%s", what, spec, dir, ro ? " (read-only)" : "");
-	return true;
+	return r == 0;
 }
 
-static void write_boot_conf(struct pid1 *p, const char *cache_dir,
-			    const char *catalog)
+static void write_boot_conf(struct pid1 *p, const char *catalog, bool medium_waiting)
 {
 	struct buf b;
 
@@ -368,35 +388,65 @@ static void write_boot_conf(struct pid1 *p, const char *cache_dir,
 
 	buf_init(&b);
 	mkdir("/run/kvmbox", 0755);
-	if (bootconf_format(&menu_opts, cache_dir, catalog, &b) < 0 ||
+	if (bootconf_format(&menu_opts, p->cache_dir, catalog, medium_waiting, &b) < 0 ||
 	    write_file_atomic("/run/kvmbox/boot.conf", b.data, b.len, 0644) < 0)
 		log_err("could not write /run/kvmbox/boot.conf");
 	else
-		log_info("boot.conf: catalog %s, cache %s, appliance '%s', net %s%s",
-			 catalog, cache_dir, p->opts.appliance, p->opts.net,
+		log_info("boot.conf: catalog %s%s, cache %s, appliance '%s', net %s%s",
+			 catalog, medium_waiting ? " (boot medium awaited)" : "",
+			 p->cache_dir, p->opts.appliance, p->opts.net,
 			 menu_opts.autotest ? ", autotest" : "");
 	buf_free(&b);
 }
 
-static void prepare_storage(struct pid1 *p)
+/* The medium's catalog when it has one, else the one in the initramfs. */
+static const char *catalog_after_medium(const struct pid1 *p, bool mounted)
 {
-	const char *cache_dir = "/run/kvmbox/cache";
-	char catalog[300];
 	struct stat st;
 
-	str_copy(catalog, sizeof(catalog), p->cfg->default_catalog);
-	if (p->opts.medium[0] &&
-	    wait_and_mount(p, "boot medium", p->opts.medium, "/mnt/medium", true) &&
-	    stat("/mnt/medium/kvmbox/catalog.ini", &st) == 0)
-		str_copy(catalog, sizeof(catalog), "/mnt/medium/kvmbox/catalog.ini");
+	return mounted && stat(MEDIUM_CATALOG, &st) == 0 ? MEDIUM_CATALOG
+							 : p->cfg->default_catalog;
+}
+
+/* The menu's medium wait: a try every 50 ms; boot.conf tells the menu the outcome. */
+static void medium_poll(struct ev_timer *t)
+{
+	struct pid1 *p = container_of(t, struct pid1, medium_timer);
+	int r = try_mount(p, "boot medium", p->opts.medium, "/mnt/medium", true,
+			  disk_wait_over(p, p->medium_wait_start_ns));
+
+	if (r == -ENOENT)
+		return;
+	evloop_timer_stop(&p->loop, t);
+	write_boot_conf(p, catalog_after_medium(p, r == 0), false);
+}
+
+static void prepare_storage(struct pid1 *p)
+{
+	str_copy(p->cache_dir, sizeof(p->cache_dir), DEFAULT_CACHE_DIR);
 	if (p->opts.cache[0] &&
 	    wait_and_mount(p, "cache", p->opts.cache, "/mnt/cache", false))
-		cache_dir = "/mnt/cache";
+		str_copy(p->cache_dir, sizeof(p->cache_dir), "/mnt/cache");
 	else
-		log_info("cache in RAM (%s)", cache_dir);
+		log_info("cache in RAM (%s)", p->cache_dir);
 	mkdir("/run/kvmbox", 0755);
-	mkdir(cache_dir, 0755);
-	write_boot_conf(p, cache_dir, catalog);
+	mkdir(p->cache_dir, 0755);
+	if (!p->opts.medium[0]) {
+		write_boot_conf(p, p->cfg->default_catalog, false);
+	} else if (p->opts.appliance[0]) {
+		/* The appliance to start at once is in the medium's catalog. */
+		bool ok = wait_and_mount(p, "boot medium", p->opts.medium, "/mnt/medium", true);
+		write_boot_conf(p, catalog_after_medium(p, ok), false);
+	} else {
+		p->medium_wait_start_ns = clock_now_ns();
+		write_boot_conf(p, p->cfg->default_catalog, true);
+		if (evloop_timer_start(&p->loop, &p->medium_timer, 1, MEDIUM_POLL_NS,
+				       medium_poll) < 0) {
+			bool ok = wait_and_mount(p, "boot medium", p->opts.medium,
+						 "/mnt/medium", true);
+			write_boot_conf(p, catalog_after_medium(p, ok), false);
+		}
+	}
 	/* An appliance started at once needs /dev/kvm: let its driver finish. */
 	uint64_t end = clock_now_ns() + KVM_WAIT_MS * 1000000ull;
 	while (p->opts.appliance[0] && p->kvm_pid && clock_now_ns() < end)
@@ -607,6 +657,7 @@ void pid1_run(const struct pid1_config *cfg)
 	early_setup();
 	p.cfg = cfg;
 	p.uevents.fd = p.restart_timer.h.fd = p.hook_timer.h.fd = -1;
+	p.medium_timer.h.fd = -1;
 	p.restart_timer.fn = restart_due;
 	log_info("init %s started %.2f s after kernel start", KVMBOX_VERSION,
 		 uptime_s());

@@ -78,7 +78,7 @@ TEST(bootconf_round_trips_through_the_ini_parser)
 		       "kvmbox.autotest", &o);
 	buf_init(&text);
 	buf_init(&seen);
-	CHECK_EQ(bootconf_format(&o, "/mnt/cache", "/mnt/medium/kvmbox/catalog.ini", &text), 0);
+	CHECK_EQ(bootconf_format(&o, "/mnt/cache", "/mnt/medium/kvmbox/catalog.ini", false, &text), 0);
 	CHECK_EQ(ini_parse_buf("boot.conf", (char *)text.data, text.len, collect, &seen, &err), 0);
 	buf_terminate(&seen);
 	CHECK(strstr((char *)seen.data, "boot.cache_dir=/mnt/cache;"));
@@ -87,6 +87,12 @@ TEST(bootconf_round_trips_through_the_ini_parser)
 	CHECK(strstr((char *)seen.data, "boot.net=dhcp;"));
 	CHECK(strstr((char *)seen.data, "boot.catalog=/mnt/medium/kvmbox/catalog.ini;"));
 	CHECK(strstr((char *)seen.data, "boot.server=http://h/\\q\\ #x;"));
+	CHECK(!strstr((char *)seen.data, "boot.medium="));
+	text.len = seen.len = 0;
+	CHECK_EQ(bootconf_format(&o, "/run/kvmbox/cache", "/usr/share/kvmbox/catalog.ini", true, &text), 0);
+	CHECK_EQ(ini_parse_buf("boot.conf", (char *)text.data, text.len, collect, &seen, &err), 0);
+	buf_terminate(&seen);
+	CHECK(strstr((char *)seen.data, "boot.medium=waiting;"));
 	buf_free(&text);
 	buf_free(&seen);
 }

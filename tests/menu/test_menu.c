@@ -348,6 +348,12 @@ TEST(menu_boot_conf_and_net_status)
 	CHECK_STR(bc.appliance, "desk");
 	CHECK_STR(bc.catalog, "/media/catalog.ini");
 	CHECK(bc.autotest);
+	CHECK(!bc.medium_waiting);
+	f = fopen(test_path("boot.conf"), "a");
+	fputs("[boot]\nmedium = waiting\n", f);
+	fclose(f);
+	CHECK_EQ(menu_boot_conf_load(test_path("boot.conf"), &bc, &e), 0);
+	CHECK(bc.medium_waiting);
 	menu_source_init(&src, &bc);
 	CHECK_STR(src.catalog_url, "http://10.0.0.1:8080/lab/catalog.ini");
 	CHECK_STR(src.cached_catalog, "/mnt/cache/catalog.ini");
