@@ -16,7 +16,6 @@
  * with the image descriptor ends with a one-line error. The rows nearly
  * every sample is in have a faster twin in quic_rgb8.c.
  */
-#include <emmintrin.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,31 +168,6 @@ int quic_read_run(struct reader *r, struct state *s, unsigned limit)
 	return run > limit ? -1 : (int)run;
 }
 
-/* ---- the model ---------------------------------------------------------- */
-
-/* Adds the code lengths of @v to the bucket's totals and makes the
- * parameter with the least its best (the highest such parameter on a
- * tie), all eight at once with SSE2. */
-void quic_update_model(const struct family *f, struct state *s,
-		       struct bucket *b, unsigned v)
-{
-	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)b->counters);
-	__m128i len = _mm_loadl_epi64((const __m128i *)(const void *)f->code_len[v]);
-
-	c = _mm_add_epi16(c, _mm_unpacklo_epi8(len, _mm_setzero_si128()));
-	__m128i m = _mm_or_si128(c, _mm_loadu_si128((const __m128i *)(const void *)f->unused));
-	__m128i t = _mm_min_epi16(m, _mm_shuffle_epi32(m, 0x4e));
-	t = _mm_min_epi16(t, _mm_shuffle_epi32(t, 0xb1));
-	t = _mm_min_epi16(t, _mm_shufflelo_epi16(t, 0xb1));
-	unsigned least = (unsigned)_mm_extract_epi16(t, 0);
-	unsigned lanes = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(m, _mm_set1_epi16((short)least)));
-
-	b->best = (31u - (unsigned)__builtin_clz(lanes)) / 2;
-	if (least > s->wm_trigger)
-		c = _mm_srli_epi16(c, 1);
-	_mm_storeu_si128((__m128i *)(void *)b->counters, c);
-}
-
 /* ---- rows --------------------------------------------------------------- */
 
 /*
@@ -216,8 +190,8 @@ static void update_all(struct quic *q, struct state *s, struct channel *ch,
 		q->par.ready = false;
 	for (unsigned c = 0; c < ncomp; c++)
 		quic_update_model(&q->fam, s,
-			     &ch[c].buckets[q->fam.c.bucket_of[ch[c].corr[4 * ((int)at - 1)]]],
-			     ch[c].corr[4 * at]);
+				  &ch[c].buckets[q->fam.c.bucket_of[ch[c].corr[4 * ((int)at - 1)]]],
+				  ch[c].corr[4 * at]);
 }
 
 /*

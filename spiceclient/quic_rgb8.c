@@ -41,9 +41,12 @@ static void params_init(struct quic *q)
 }
 
 /* The model update at a scheduled sample, keeping the table in step:
- * a bucket is a run of consecutive contexts. */
-static __attribute__((noinline)) void fast_update(struct quic *q, struct state *s,
-						  uint32_t ctx_word, uint32_t v_word)
+ * a bucket is a run of consecutive contexts. Inline, as everything the
+ * loop calls: a call would make the compiler keep the loop's values in
+ * the few registers a call preserves, or on the stack. */
+static ALWAYS_INLINE void fast_update(struct quic *q, struct params *par,
+				      struct state *s, uint32_t ctx_word,
+				      uint32_t v_word)
 {
 	for (unsigned c = 0; c < 3; c++) {
 		unsigned sh = 16 - 8 * c, ctx = ctx_word >> sh & 0xff;
@@ -59,7 +62,8 @@ static __attribute__((noinline)) void fast_update(struct quic *q, struct state *
 			lo--;
 		while (hi < 255 && q->fam.c.bucket_of[hi + 1] == bi)
 			hi++;
-		memset(q->par.of[c] + lo, (int)b->best, hi - lo + 1);
+		for (unsigned v = lo; v <= hi; v++) /* rare: no call to memset */
+			par->of[c][v] = (uint8_t)b->best;
 	}
 }
 
@@ -209,7 +213,7 @@ static ALWAYS_INLINE bool window_overrun(const struct quic *q, const struct wind
 }
 
 /* quic_read_run() on the window: a run length of at most @limit, or -1. */
-static int window_run(struct quic *q, struct window *w, struct state *s,
+static ALWAYS_INLINE int window_run(struct quic *q, struct window *w, struct state *s,
 		      unsigned limit)
 {
 	unsigned run = 0;
@@ -255,7 +259,8 @@ static int window_run(struct quic *q, struct window *w, struct state *s,
 			z = (unsigned)__builtin_clzll(w.acc | 1);	\
 		if (__builtin_expect(w.acc > par->above[l], 1)) {	\
 			len = z + 1 + l;				\
-			v = ((z - 1) << l) + (unsigned)(w.acc >> (64 - len)); \
+			/* 64 - len as a shift count (len is 1..26) */	\
+			v = ((z - 1) << l) + (unsigned)(w.acc >> (-len & 63)); \
 		} else {						\
 			v = fast_escape(&q->fam.c, (uint32_t)(w.acc >> 32), l); \
 			len = v >> 8;					\
@@ -266,32 +271,50 @@ static int window_run(struct quic *q, struct window *w, struct state *s,
 		ctx = v;						\
 	} while (0)
 
+/* Where the next model update or the segment's end is due, whichever
+ * comes first: the loop tests one pointer per pixel for both. */
+static ALWAYS_INLINE uint32_t *due(uint32_t *cur, uint32_t stop, uint32_t end)
+{
+	return cur + MIN(stop, end - 1);
+}
+
+/*
+ * The loop walks the row with a pointer per array (the index only in the
+ * rare paths): with the window, the three contexts and the pixel to the
+ * left, that is what fits in the registers.
+ */
 static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 			      uint32_t waitmask, const bool lz)
 {
 	struct quic *q = g->q;
 	struct state *s = g->s;
-	const uint32_t *prev = g->prev;
 	uint32_t *cur = g->cur, stop, left, ctxw;
 	uint32_t *corr = (uint32_t *)(void *)q->ch[2].corr; /* byte 0 of each word */
 	struct window w = window_at(q, reader_pos(&q->in, q->start));
 	unsigned ctx0, ctx1, ctx2;
-	const struct params *par = &q->par;
+	/* A copy on the stack: addressed from the stack pointer, it leaves
+	 * the loop one more register. */
+	struct params tab, *par = &tab;
 	int rc = 0;
 
 	if (!q->par.ready)
 		params_init(q);
+	tab = q->par;
+	if (i >= end)
+		goto out;
 	ctxw = corr[(int)i - 1];
 	ctx0 = ctxw >> 16 & 0xff;
 	ctx1 = ctxw >> 8 & 0xff;
 	ctx2 = ctxw & 0xff;
 	/* Pixel 0 predicts from above: the mean of two equal values. */
-	left = i ? cur[i - 1] : prev[0];
+	left = i ? cur[i - 1] : g->prev[0];
 	stop = i + s->waitcnt;
-	while (i < end) {
+	uint32_t *pc = cur + i, *pk = corr + i, *lim = due(cur, stop, end);
+	const uint32_t *pp = g->prev + i, *runs_from = cur + 3;
+	for (;;) {
 		/* A run may start where the row above repeats and so did the
 		 * last two pixels here. */
-		if (i > 2 && !(((prev[i - 1] ^ prev[i]) | (left ^ cur[i - 2])) & 0xffffff))
+		if (pc >= runs_from && !(((pp[-1] ^ pp[0]) | (left ^ pc[-2])) & 0xffffff))
 			goto run;
 decode:;
 		uint32_t word;
@@ -299,23 +322,32 @@ decode:;
 		refill(&w);
 		SAMPLE(ctx0, 0);
 		SAMPLE(ctx1, 1);
-		refill(&w);
+		/* Short codewords are the rule: most pixels fit one refill. */
+		if (__builtin_expect(w.n < CODE_LIMIT, 0))
+			refill(&w);
 		SAMPLE(ctx2, 2);
 		word = ctx0 << 16 | ctx1 << 8 | ctx2;
-		corr[i] = word;
-		left = add3(mean3(left, prev[i]), unfold3(word));
-		cur[i] = left;
-		if (__builtin_expect(i == stop, 0)) {
-			fast_update(q, s, corr[(int)i - 1], word);
-			stop = i + 1 + (quic_chaos[++s->seed & 0xff] & waitmask);
+		*pk = word;
+		left = add3(mean3(left, *pp), unfold3(word));
+		*pc = left;
+		if (__builtin_expect(pc >= lim, 0)) {
+			i = (uint32_t)(pc - cur);
+			if (i == stop) {
+				fast_update(q, par, s, pk[-1], word);
+				stop = i + 1 + (quic_chaos[++s->seed & 0xff] & waitmask);
+			}
+			if (i == end - 1)
+				break;
+			lim = due(cur, stop, end);
 		}
-		i++;
+		pc++;
+		pp++;
+		pk++;
 		continue;
 run:;
+		i = (uint32_t)(pc - cur);
 		s->waitcnt = stop - i;
-		struct window t = w; /* w itself stays in registers */
-		int n = window_run(q, &t, s, end - i);
-		w = t;
+		int n = window_run(q, &w, s, end - i);
 		if (n < 0) {
 			rc = -1;
 			goto out;
@@ -324,17 +356,22 @@ run:;
 			cur[i] = left;
 		if (i == end)
 			goto out;
+		pc = cur + i;
+		pp = g->prev + i;
+		pk = corr + i;
 		/* Run pixels leave the context row as it was. */
-		ctxw = corr[i - 1];
+		ctxw = pk[-1];
 		ctx0 = ctxw >> 16 & 0xff;
 		ctx1 = ctxw >> 8 & 0xff;
 		ctx2 = ctxw & 0xff;
 		stop = i + s->waitcnt;
+		lim = due(cur, stop, end);
 		if (!n)
 			goto decode; /* no second run check at the same pixel */
 	}
 	s->waitcnt = stop - end;
 out:
+	q->par = tab;
 	window_to_reader(q, w);
 	return rc;
 }

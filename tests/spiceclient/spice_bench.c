@@ -7,6 +7,7 @@
  *                                memory speed for the same bytes
  *                                (QUIC also on a photo-like picture, the
  *                                content servers send it for)
+ *   spice_bench quic [SECONDS [RUNS]]  the QUIC rows alone, RUNS times
  *   spice_bench connect URL PWFILE  ms from connect() to the first frame
  */
 #include <errno.h>
@@ -121,15 +122,42 @@ static struct rate fps_of(struct spice_display *d, const uint8_t *m, size_t len,
 			      frames / ((clock_now_ns() - w0) / 1e9) };
 }
 
-static int decode_bench(double secs)
+/* The QUIC rows: no peer decoder is installed, shown as '-'. Leaves the
+ * photo-like picture in @px. */
+static void quic_rows(struct spice_display *d, uint32_t *px, double secs)
 {
-	uint32_t *px = malloc(W * H * 4), *out = malloc(W * H * 4);
-	struct spice_display *d;
-	struct errmsg err;
-	uint8_t surf[20];
+	struct rate ours;
+	uint8_t *m;
 	size_t len;
 
 	desktop(px);
+	for (int photo = 0; photo < 2; photo++) {
+		if (photo) /* smooth gradients with sensor-like noise */
+			for (uint32_t y = 0, st = 7; y < H; y++)
+				for (uint32_t x = 0; x < W; x++) {
+					st = st * 1103515245u + 12345u;
+					uint32_t nz = st >> 28;
+					px[y * W + x] = ((x / 8 + y / 5 + nz) & 0xff) << 16 |
+							((y / 4 + nz) & 0xff) << 8 | ((x / 9 + nz) & 0xff);
+				}
+		size_t ql;
+		uint8_t *qs = quic_encode(QE_RGB32, px, W, H, &ql);
+		m = copy_msg(SPICE_IMAGE_TYPE_QUIC, qs, ql, false, &len);
+		ours = fps_of(d, m, len, secs);
+		printf("%-26s %9.1f %9.1f %9s %7s %9zu\n", photo ? "quic (photo-like)" : "quic (desktop-like)",
+		       ours.cpu, ours.wall, "-", "-", len);
+		free(m);
+		free(qs);
+	}
+}
+
+/* A primary surface the size of the benchmark's frames. */
+static struct spice_display *bench_display(void)
+{
+	struct spice_display *d;
+	struct errmsg err;
+	uint8_t surf[20];
+
 	spice_display_new(&d);
 	put_le32(surf, 0);
 	put_le32(surf + 4, W);
@@ -137,6 +165,31 @@ static int decode_bench(double secs)
 	put_le32(surf + 12, SPICE_SURFACE_FMT_32_xRGB);
 	put_le32(surf + 16, SPICE_SURFACE_FLAGS_PRIMARY);
 	spice_display_message(d, SPICE_MSG_DISPLAY_SURFACE_CREATE, surf, 20, &err);
+	return d;
+}
+
+/* The QUIC rows alone, @runs times (to compare before/after quickly). */
+static int quic_bench(double secs, int runs)
+{
+	uint32_t *px = malloc(W * H * 4);
+	struct spice_display *d = bench_display();
+
+	printf("%-26s %9s %9s %9s %7s %9s\n", "1920x1080 DRAW_COPY", "cpu fps", "wall fps",
+	       "peer", "ratio", "bytes");
+	for (int r = 0; r < runs; r++)
+		quic_rows(d, px, secs);
+	spice_display_free(d);
+	free(px);
+	return 0;
+}
+
+static int decode_bench(double secs)
+{
+	uint32_t *px = malloc(W * H * 4), *out = malloc(W * H * 4);
+	struct spice_display *d = bench_display();
+	size_t len;
+
+	desktop(px);
 	printf("%-26s %9s %9s %9s %7s %9s\n", "1920x1080 DRAW_COPY", "cpu fps", "wall fps",
 	       "peer", "ratio", "bytes");
 
@@ -201,25 +254,7 @@ static int decode_bench(double secs)
 	free(m);
 	free(z);
 
-	/* QUIC: no peer decoder is installed; shown as '-'. */
-	for (int photo = 0; photo < 2; photo++) {
-		if (photo) /* smooth gradients with sensor-like noise */
-			for (uint32_t y = 0, st = 7; y < H; y++)
-				for (uint32_t x = 0; x < W; x++) {
-					st = st * 1103515245u + 12345u;
-					uint32_t nz = st >> 28;
-					px[y * W + x] = ((x / 8 + y / 5 + nz) & 0xff) << 16 |
-							((y / 4 + nz) & 0xff) << 8 | ((x / 9 + nz) & 0xff);
-				}
-		size_t ql;
-		uint8_t *qs = quic_encode(QE_RGB32, px, W, H, &ql);
-		m = copy_msg(SPICE_IMAGE_TYPE_QUIC, qs, ql, false, &len);
-		ours = fps_of(d, m, len, secs);
-		printf("%-26s %9.1f %9.1f %9s %7s %9zu\n", photo ? "quic (photo-like)" : "quic (desktop-like)",
-		       ours.cpu, ours.wall, "-", "-", len);
-		free(m);
-		free(qs);
-	}
+	quic_rows(d, px, secs);
 	spice_display_free(d);
 	free(px);
 	free(out);
@@ -276,8 +311,10 @@ int main(int argc, char **argv)
 	log_setup(2, LOG_WARN, false, "spice_bench");
 	if (argc >= 2 && !strcmp(argv[1], "decode"))
 		return decode_bench(argc > 2 ? atof(argv[2]) : 2.0);
+	if (argc >= 2 && !strcmp(argv[1], "quic"))
+		return quic_bench(argc > 2 ? atof(argv[2]) : 2.0, argc > 3 ? atoi(argv[3]) : 1);
 	if (argc == 4 && !strcmp(argv[1], "connect"))
 		return connect_bench(argv[2], argv[3]);
-	fprintf(stderr, "usage: spice_bench decode [SECONDS] | connect URL PWFILE\n");
+	fprintf(stderr, "usage: spice_bench decode [SECONDS] | quic [SECONDS [RUNS]] | connect URL PWFILE\n");
 	return 2;
 }
