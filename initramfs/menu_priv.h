@@ -34,6 +34,7 @@ struct menu_state {
 	int pct[CATALOG_MAX_APPLIANCES];
 	char failure[CATALOG_MAX_APPLIANCES][96];
 	int pending_start;   /* start when ready (boot.conf appliance), -1 */
+	uint64_t kvm_wait_end_ns; /* a start waits for /dev/kvm until then */
 
 	/* The foreground appliance. */
 	pid_t fg_pid;

@@ -103,6 +103,34 @@ static void exec_vm(struct menu_state *s, char **argv, int out_fd, int lock_fd,
 	_exit(1);
 }
 
+/*
+ * Init loads KVM's driver in the background, after the boot medium's, and
+ * says so with RUN/kvm-loading: a start asked for meanwhile waits for
+ * /dev/kvm (30 s at most) instead of failing.
+ */
+#define KVM_WAIT_NS (30 * 1000000000ull)
+
+static bool wait_for_kvm(struct menu_state *s, int app)
+{
+	const struct catalog_appliance *a = &s->cat.apps[app];
+	uint64_t now = clock_now_ns();
+	char loading[300];
+
+	snprintf(loading, sizeof(loading), "%s/kvm-loading", s->run_dir);
+	if (a->type == APPLIANCE_SPICE || access("/dev/kvm", F_OK) == 0 ||
+	    access(loading, F_OK) != 0)
+		return false;
+	if (!s->kvm_wait_end_ns)
+		s->kvm_wait_end_ns = now + KVM_WAIT_NS;
+	if (now >= s->kvm_wait_end_ns)
+		return false; /* vm run says what is missing */
+	if (s->pending_start != app)
+		log_info("start of %s waits for /dev/kvm", a->name);
+	s->pending_start = app;
+	menu_message(&s->m, "Starting %s as soon as KVM is ready ...", a->title);
+	return true;
+}
+
 int menu_start_foreground(struct menu_state *s, int app)
 {
 	const struct catalog_appliance *a = &s->cat.apps[app];
@@ -120,6 +148,8 @@ int menu_start_foreground(struct menu_state *s, int app)
 			dprintf(1, "\r\nkvmbox menu: %s\r\n", s->m.message);
 		return -EBUSY;
 	}
+	if (wait_for_kvm(s, app))
+		return -EAGAIN;
 	if (a->type == APPLIANCE_SPICE) { /* a remote desktop: the SPICE client */
 		memset(&v, 0, sizeof(v));
 		v.argv[0] = s->vm_command;

@@ -47,6 +47,8 @@
 #define MEDIUM_POLL_NS (SEC / 20)
 #define DEFAULT_CACHE_DIR "/run/kvmbox/cache"
 #define MEDIUM_CATALOG "/mnt/medium/kvmbox/catalog.ini"
+/* There while KVM's driver loads: the menu's starts wait for it meanwhile. */
+#define KVM_LOADING "/run/kvmbox/kvm-loading"
 
 struct pid1 {
 	struct evloop loop;
@@ -124,6 +126,7 @@ static void reap_all(struct pid1 *p)
 		}
 		if (pid == p->kvm_pid) {
 			p->kvm_pid = 0;
+			unlink(KVM_LOADING);
 			log_info("KVM and network drivers ready %.2f s after kernel start",
 				 uptime_s());
 		}
@@ -333,6 +336,9 @@ static void load_modules(struct pid1 *p)
 	open_uevents(p);
 	p->drivers_pid = spawn_worker(p, load_device_drivers);
 	p->kvm_pid = spawn_worker(p, load_kvm);
+	mkdir("/run/kvmbox", 0755);
+	if (p->kvm_pid > 0 && write_file_atomic(KVM_LOADING, "", 0, 0644) < 0)
+		log_warn("cannot write %s", KVM_LOADING);
 	if (p->opts.medium[0] || p->opts.cache[0])
 		spawn_worker(p, load_filesystems); /* reaped like any orphan */
 }
@@ -612,8 +618,12 @@ static void hook_step(struct ev_timer *t)
 		evloop_timer_start(&p->loop, t, HOOK_DELAY_NS, 0, hook_step);
 		return;
 	default:
-		/* Drivers still loading on a slow machine: their result is wanted. */
-		if ((p->drivers_pid || p->kvm_pid) && p->hook_step < 120) {
+		/*
+		 * Drivers still loading or the medium still looked for on a
+		 * slow machine: their result is wanted.
+		 */
+		if ((p->drivers_pid || p->kvm_pid || p->medium_timer.h.fd >= 0) &&
+		    p->hook_step < 120) {
 			evloop_timer_start(&p->loop, t, SEC / 2, 0, hook_step);
 			return;
 		}

@@ -129,7 +129,8 @@ s.send('kvmbox-test', 'enter')
 s.expect('Show the log')
 s.mark()
 s.send('down', 'down', 'enter')                # the third item: Show the log
-s.expect('demo ended', timeout=10)
+# (the page is drawn line by line over the serial line: wait for its end)
+s.expect('demo ended: Demo appliance was powered off.', timeout=10)
 log = s.screen()
 upto = log.rsplit('demo ended', 1)[0]
 assert 'started demo' in upto, 'the log page does not reach back to the start of the demo:\n' + log
