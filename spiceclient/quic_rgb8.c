@@ -7,17 +7,23 @@
  * since each codeword's length says where the next one starts:
  *  - the bits come from a byte-swapped window of the stream, 64 at a time
  *    and without a branch (see "the bit window" below);
- *  - the window lives in registers across the loop, runs included;
+ *  - the window lives in registers across the loop, runs included: the
+ *    loop calls nothing (the model update and the run decoder are
+ *    inlined) but to move the window, and keeps what only its rare paths
+ *    use in memory (struct cold), so that the registers go to the window,
+ *    the contexts and the row pointers;
  *  - each channel's Golomb parameter is looked up straight from its
- *    context (a 256-entry table per channel, patched when a bucket's best
- *    parameter changes) instead of context → bucket → parameter;
+ *    context (a 256-entry table per channel on the stack, patched when a
+ *    bucket's best parameter changes) instead of context → bucket →
+ *    parameter;
  *  - the three samples of a pixel are predicted, unfolded and added in
- *    one word, per byte without carries across bytes, and their folded
- *    errors go out in one store (corr keeps them in the pixel's order);
+ *    one SSE register, per byte, and their folded errors go out in one
+ *    store (corr keeps them in the pixel's order);
  *  - with BMI2 and LZCNT (chosen at run time) the shifts by a variable
  *    count and the leading-zero count are single instructions.
  */
 #include <cpuid.h>
+#include <emmintrin.h>
 #include <string.h>
 
 #include "spiceclient/quic_int.h"
@@ -62,8 +68,12 @@ static ALWAYS_INLINE void fast_update(struct quic *q, struct params *par,
 			lo--;
 		while (hi < 255 && q->fam.c.bucket_of[hi + 1] == bi)
 			hi++;
-		for (unsigned v = lo; v <= hi; v++) /* rare: no call to memset */
-			par->of[c][v] = (uint8_t)b->best;
+		/* Rare. The empty asm keeps the compiler from making this a
+		 * call to memset, which would clobber the loop's registers. */
+		for (uint8_t *t = par->of[c] + lo; t <= par->of[c] + hi; t++) {
+			__asm__("" : "+r"(t));
+			*t = (uint8_t)b->best;
+		}
 	}
 }
 
@@ -78,32 +88,40 @@ static ALWAYS_INLINE unsigned fast_escape(const struct codes *f, uint32_t bits,
 	       len << 8;
 }
 
-/* Per-byte floor((a + b) / 2) of the three colour bytes. */
-static ALWAYS_INLINE uint32_t mean3(uint32_t a, uint32_t b)
+/*
+ * The prediction, in an SSE register: the pixel to the left stays there
+ * from one pixel to the next, which leaves the general registers to the
+ * bit window and the contexts. Bytes 0..2 are the colour; byte 3 is kept
+ * zero (the row above may hold alpha there, masked off as it is read).
+ */
+static ALWAYS_INLINE __m128i px_load(const uint32_t *p)
 {
-	return ((a & b) + ((a ^ b) >> 1 & 0x7f7f7f)) & 0xffffff;
+	return _mm_cvtsi32_si128((int)(*p & 0xffffff));
 }
 
-/* Per-byte (a + b) mod 256 of the three colour bytes. */
-static ALWAYS_INLINE uint32_t add3(uint32_t a, uint32_t b)
+/* Per byte: floor((left + up) / 2) + the unfolded error of @word (folded
+ * errors: even values are v / 2, odd ones 255 - v / 2), mod 256. */
+static ALWAYS_INLINE __m128i predict(__m128i left, __m128i up, uint32_t word)
 {
-	return ((a & 0x7f7f7f) + (b & 0x7f7f7f)) ^ ((a ^ b) & 0x808080);
-}
-
-/* Folded errors → signed errors (mod 256), three bytes at once: even
- * values are v / 2, odd ones 255 - v / 2. */
-static ALWAYS_INLINE uint32_t unfold3(uint32_t v)
-{
-	return (v >> 1 & 0x7f7f7f) ^ ((v & 0x010101) * 0xff);
+	const __m128i one = _mm_set1_epi8(1), low7 = _mm_set1_epi8(0x7f);
+	__m128i v = _mm_cvtsi32_si128((int)word);
+	__m128i err = _mm_xor_si128(_mm_and_si128(_mm_srli_epi16(v, 1), low7),
+				    _mm_sub_epi8(_mm_setzero_si128(), _mm_and_si128(v, one)));
+	/* pavgb rounds up: take the halves' odd bit back. */
+	__m128i mean = _mm_sub_epi8(_mm_avg_epu8(left, up),
+				    _mm_and_si128(_mm_xor_si128(left, up), one));
+	return _mm_add_epi8(mean, err);
 }
 
 /* ---- the bit window -------------------------------------------------------
  *
  * The general reader (struct reader) refills a word whenever fewer than
  * 32 bits are left, a branch taken at random. Here the bits come from a
- * byte-swapped copy of the stream, 64 at a time from any byte, and
- * refills are unconditional: before every second codeword (at most 2 × 26
- * bits), the buffer is topped up to at least 56 bits without a branch.
+ * byte-swapped copy of the stream, 64 at a time from any byte, and a
+ * refill tops the buffer up to at least 56 bits without a branch: once
+ * before a pixel, and once more before its third codeword only if fewer
+ * than 26 bits are left (rare: codewords are short). The load of the
+ * next refill then depends on a position known a whole pixel earlier.
  * Positions convert both ways, so the general code (runs, other rows)
  * reads on from exactly where this left off.
  */
@@ -175,12 +193,6 @@ static __attribute__((noinline)) const uint8_t *window_move(struct quic *q, cons
 	return q->sw.b + (byte & 3);
 }
 
-static ALWAYS_INLINE void window_check(struct quic *q, struct window *w)
-{
-	if (__builtin_expect(w->p > q->sw.b + SWAP_WINDOW - 32, 0))
-		w->p = window_move(q, w->p);
-}
-
 /* The general reader at the window's position; it has overrun when it
  * would have needed a word past the end (its 32-bit look-ahead). */
 static void window_to_reader(struct quic *q, struct window w)
@@ -212,14 +224,18 @@ static ALWAYS_INLINE bool window_overrun(const struct quic *q, const struct wind
 	return q->in.overrun || pos + 32 > (uint64_t)(q->in.end - q->start) * 8;
 }
 
-/* quic_read_run() on the window: a run length of at most @limit, or -1. */
+/* quic_read_run() on the window: a run length of at most @limit, or -1.
+ * Each turn of 8 ones adds 8 or more to the run, so it reads at most
+ * limit / 8 + 1 bytes, and limit is under a row's width. */
+#define RUN_MARGIN (SPICE_MAX_SIDE / 8 + 64)
 static ALWAYS_INLINE int window_run(struct quic *q, struct window *w, struct state *s,
 		      unsigned limit)
 {
 	unsigned run = 0;
 
 	for (;;) {
-		window_check(q, w); /* 8 bits a turn: long runs may need it */
+		/* No window_check(): at most limit / 8 + 1 turns of 8 bits,
+		 * inside the RUN_MARGIN the loop keeps (see struct cold). */
 		refill(w);
 		unsigned ones = (unsigned)__builtin_clzll(~w->acc | 0xffffffffffffffull);
 		for (unsigned i = 0; i < ones; i++) {
@@ -252,22 +268,25 @@ static ALWAYS_INLINE int window_run(struct quic *q, struct window *w, struct sta
  * (z at the limit, so the window at or under a bound) are rare.
  */
 #define SAMPLE(ctx, chan) do {						\
-		unsigned l = par->of[chan][ctx], v, len, z;		\
+		/* 64-bit: no copies to widen l for the table index */	\
+		uint64_t l = par->of[chan][ctx], len, z;		\
+		unsigned v;						\
 		if (lz)							\
-			__asm__("lzcnt %1, %q0" : "=r"(z) : "r"(w.acc)); \
+			__asm__("lzcnt %1, %0" : "=r"(z) : "r"(w.acc));	\
 		else							\
-			z = (unsigned)__builtin_clzll(w.acc | 1);	\
+			z = (uint64_t)__builtin_clzll(w.acc | 1);	\
 		if (__builtin_expect(w.acc > par->above[l], 1)) {	\
 			len = z + 1 + l;				\
 			/* 64 - len as a shift count (len is 1..26) */	\
-			v = ((z - 1) << l) + (unsigned)(w.acc >> (-len & 63)); \
+			v = (unsigned)(((z - 1) << l) + (w.acc >> (-len & 63))); \
 		} else {						\
-			v = fast_escape(&q->fam.c, (uint32_t)(w.acc >> 32), l); \
+			COLD();						\
+			v = fast_escape(&c.q->fam.c, (uint32_t)(w.acc >> 32), (unsigned)l); \
 			len = v >> 8;					\
 			v &= 0xff;					\
 		}							\
 		w.acc <<= len;						\
-		w.n -= len;						\
+		w.n -= (unsigned)len;					\
 		ctx = v;						\
 	} while (0)
 
@@ -281,16 +300,61 @@ static ALWAYS_INLINE uint32_t *due(uint32_t *cur, uint32_t stop, uint32_t end)
 /*
  * The loop walks the row with a pointer per array (the index only in the
  * rare paths): with the window, the three contexts and the pixel to the
- * left, that is what fits in the registers.
+ * left, that is what fits in the registers. What only the rare paths use
+ * lives in struct cold, reloaded after COLD(): an empty asm that may have
+ * changed it, so that the compiler cannot keep any of it in a register
+ * across the loop.
  */
+struct cold {
+	struct quic *q;
+	struct state *s;
+	const struct seg *g;
+	uint32_t *cur, *corr;
+	uint32_t stop, end, waitmask;
+	const uint8_t *wend; /* window_move() when p passes this (room
+			      * for a pixel and the longest run after it) */
+	ptrdiff_t up;	     /* from a pixel to the one above it */
+};
+#define COLD() __asm__("" : "+m"(c))
+
+/*
+ * The one call left in the loop. A call clobbers half the registers, so
+ * whatever is live across one is kept where a call cannot touch it: on
+ * the stack, for the whole loop. Going through memory explicitly here
+ * (the empty asms: "may have changed") leaves nothing of the loop live
+ * across the call.
+ */
+struct hot {
+	struct window w;
+	unsigned ctx0, ctx1, ctx2;
+	__m128i left;
+	uint32_t *pc, *pk;
+};
+#define MOVE_WINDOW() do {						\
+		struct hot h = { w, ctx0, ctx1, ctx2, left, pc, pk };	\
+		__asm__("" : "+m"(h));					\
+		COLD();							\
+		h.w.p = window_move(c.q, h.w.p);			\
+		__asm__("" : "+m"(h));					\
+		w = h.w;						\
+		ctx0 = h.ctx0;						\
+		ctx1 = h.ctx1;						\
+		ctx2 = h.ctx2;						\
+		left = h.left;						\
+		pc = h.pc;						\
+		pk = h.pk;						\
+	} while (0)
+
 static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 			      uint32_t waitmask, const bool lz)
 {
+	struct cold c = { g->q, g->s, g, g->cur, (uint32_t *)(void *)g->q->ch[2].corr,
+			  0, end, waitmask, g->q->sw.b + SWAP_WINDOW - 32 - RUN_MARGIN,
+			  g->prev - g->cur };
 	struct quic *q = g->q;
-	struct state *s = g->s;
-	uint32_t *cur = g->cur, stop, left, ctxw;
-	uint32_t *corr = (uint32_t *)(void *)q->ch[2].corr; /* byte 0 of each word */
 	struct window w = window_at(q, reader_pos(&q->in, q->start));
+	uint32_t ctxw, n;
+	__m128i left;
 	unsigned ctx0, ctx1, ctx2;
 	/* A copy on the stack: addressed from the stack pointer, it leaves
 	 * the loop one more register. */
@@ -302,23 +366,29 @@ static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 	tab = q->par;
 	if (i >= end)
 		goto out;
-	ctxw = corr[(int)i - 1];
+	ctxw = c.corr[(int)i - 1];
 	ctx0 = ctxw >> 16 & 0xff;
 	ctx1 = ctxw >> 8 & 0xff;
 	ctx2 = ctxw & 0xff;
 	/* Pixel 0 predicts from above: the mean of two equal values. */
-	left = i ? cur[i - 1] : g->prev[0];
-	stop = i + s->waitcnt;
-	uint32_t *pc = cur + i, *pk = corr + i, *lim = due(cur, stop, end);
-	const uint32_t *pp = g->prev + i, *runs_from = cur + 3;
+	left = px_load(i ? c.cur + i - 1 : g->prev);
+	c.stop = i + c.s->waitcnt;
+	uint32_t *pc = c.cur + i, *pk = c.corr + i, *lim = due(c.cur, c.stop, end);
+	const uint32_t *runs_from = c.cur + 3;
 	for (;;) {
+		/* The row above through an offset read from the stack each
+		 * time: one register less for the loop (its loads are off the
+		 * critical path, unlike the bit window's). */
+		__asm__("" : "+m"(c.up));
+		const uint32_t *pp = pc + c.up;
+		if (__builtin_expect(w.p > c.wend, 0))
+			MOVE_WINDOW();
 		/* A run may start where the row above repeats and so did the
 		 * last two pixels here. */
-		if (pc >= runs_from && !(((pp[-1] ^ pp[0]) | (left ^ pc[-2])) & 0xffffff))
+		if (pc >= runs_from && !(((pp[-1] ^ pp[0]) | (pc[-1] ^ pc[-2])) & 0xffffff))
 			goto run;
 decode:;
 		uint32_t word;
-		window_check(q, &w);
 		refill(&w);
 		SAMPLE(ctx0, 0);
 		SAMPLE(ctx1, 1);
@@ -328,54 +398,59 @@ decode:;
 		SAMPLE(ctx2, 2);
 		word = ctx0 << 16 | ctx1 << 8 | ctx2;
 		*pk = word;
-		left = add3(mean3(left, *pp), unfold3(word));
-		*pc = left;
+		left = predict(left, px_load(pp), word);
+		*pc = (uint32_t)_mm_cvtsi128_si32(left);
 		if (__builtin_expect(pc >= lim, 0)) {
-			i = (uint32_t)(pc - cur);
-			if (i == stop) {
-				fast_update(q, par, s, pk[-1], word);
-				stop = i + 1 + (quic_chaos[++s->seed & 0xff] & waitmask);
+			COLD();
+			i = (uint32_t)(pc - c.cur);
+			if (i == c.stop) {
+				struct state *s = c.s;
+				fast_update(c.q, par, s, pk[-1], word);
+				c.stop = i + 1 + (quic_chaos[++s->seed & 0xff] & c.waitmask);
 			}
-			if (i == end - 1)
+			if (i == c.end - 1)
 				break;
-			lim = due(cur, stop, end);
+			lim = due(c.cur, c.stop, c.end);
 		}
 		pc++;
-		pp++;
 		pk++;
 		continue;
-run:;
-		i = (uint32_t)(pc - cur);
-		s->waitcnt = stop - i;
-		int n = window_run(q, &w, s, end - i);
-		if (n < 0) {
+run:
+		COLD();
+		i = (uint32_t)(pc - c.cur);
+		c.s->waitcnt = c.stop - i;
+		int got = window_run(c.q, &w, c.s, c.end - i);
+		if (got < 0) {
 			rc = -1;
 			goto out;
 		}
-		for (uint32_t e = i + (uint32_t)n; i < e; i++)
-			cur[i] = left;
-		if (i == end)
+		n = (uint32_t)got;
+		for (uint32_t px = (uint32_t)_mm_cvtsi128_si32(left); n; n--)
+			*pc++ = px;
+		i += (uint32_t)got;
+		if (i == c.end)
 			goto out;
-		pc = cur + i;
-		pp = g->prev + i;
-		pk = corr + i;
+		pk = c.corr + i;
 		/* Run pixels leave the context row as it was. */
 		ctxw = pk[-1];
 		ctx0 = ctxw >> 16 & 0xff;
 		ctx1 = ctxw >> 8 & 0xff;
 		ctx2 = ctxw & 0xff;
-		stop = i + s->waitcnt;
-		lim = due(cur, stop, end);
-		if (!n)
+		c.stop = i + c.s->waitcnt;
+		lim = due(c.cur, c.stop, c.end);
+		if (!got)
 			goto decode; /* no second run check at the same pixel */
 	}
-	s->waitcnt = stop - end;
+	c.s->waitcnt = c.stop - c.end;
 out:
+	q = c.q;
 	q->par = tab;
 	window_to_reader(q, w);
 	return rc;
 }
 
+#undef MOVE_WINDOW
+#undef COLD
 #undef SAMPLE
 
 static int rgb8_plain(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)

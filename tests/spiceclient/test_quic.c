@@ -201,3 +201,45 @@ TEST(quic_fast_paths_match_the_reference)
 		free(px);
 	}
 }
+
+/* A desktop: flat rows (runs as long as the row), glyph-like speckle
+ * (short runs between short codewords) and noisy bands, over many
+ * windows, so that windows move before, inside and after runs. */
+static uint32_t *desktop(uint64_t *st, uint32_t w, uint32_t h, uint32_t mask)
+{
+	uint32_t *px = malloc((size_t)w * h * 4);
+
+	CHECK(px != NULL);
+	for (uint32_t y = 0; y < h; y++)
+		for (uint32_t x = 0; x < w; x++) {
+			uint32_t band = y / 16 % 4, c = 0xf0f0f0;
+			if (band == 1 && x % 9 < 7 && test_rand(st) % 2)
+				c = 0x202020;
+			else if (band == 2)
+				c = (uint32_t)test_rand(st) & 0xffffff;
+			else if (band == 3)
+				c = (y * 255 / h) << 8 | (x * 255 / w);
+			px[(size_t)y * w + x] = (c | (uint32_t)(x & 0xff) << 24) & mask;
+		}
+	return px;
+}
+
+TEST(quic_fast_paths_match_on_runs)
+{
+	static const int types[] = { QE_RGB32, QE_RGBA };
+	uint64_t seed = 5;
+
+	for (unsigned t = 0; t < 2; t++) {
+		uint32_t w = 1000, h = 160;
+		uint32_t *px = desktop(&seed, w, h, types[t] == QE_RGBA ? 0xffffffff : 0xffffff);
+		size_t len;
+		uint8_t *s = quic_encode(types[t], px, w, h, &len);
+
+		CHECK(len > 8u * SWAP_WINDOW);
+		CHECK_EQ(paths_agree(s, len, w, h), 0);
+		for (size_t cut = len - 4096; cut < len; cut += 509)
+			CHECK(paths_agree(s, cut, w, h) < 0);
+		free(s);
+		free(px);
+	}
+}
