@@ -311,6 +311,30 @@ static int snapshot(const struct spice_pixels *p, const struct rect *area,
 }
 
 /* COPY, BLEND and OPAQUE share their start: image, area, (brush), rop. */
+static bool same_rect(const struct rect *a, const struct rect *b)
+{
+	return a->left == b->left && a->top == b->top && a->right == b->right &&
+	       a->bottom == b->bottom;
+}
+
+/*
+ * Does this copy put a picture decoded into the scratch buffer over the
+ * whole of its surface, unscaled and unclipped? Then the two buffers can
+ * trade places instead of copying a frame (full-screen updates: the
+ * blit would be a memmove of every row).
+ */
+static bool replaces_surface(const struct spice_display *d, const struct draw_base *b,
+			     const struct spice_pixels *src, const struct rect *area,
+			     uint16_t rop)
+{
+	struct rect all = rect_of(b->dst);
+
+	return src == &d->scratch && (!(rop & ~SPICE_ROPD_OP_PUT) || rop == 0) &&
+	       !b->has_clip && src->width == b->dst->width &&
+	       src->height == b->dst->height && same_rect(area, &all) &&
+	       same_rect(&b->box, &all) && same_rect(&b->full_box, &all);
+}
+
 static int draw_copy(struct spice_display *d, struct rd *r, bool opaque,
 		     struct errmsg *err)
 {
@@ -342,6 +366,10 @@ static int draw_copy(struct spice_display *d, struct rd *r, bool opaque,
 				blit_parts(&b, &tmp, &at, rop);
 				spice_pixels_free(&tmp);
 			}
+		} else if (replaces_surface(d, &b, img.pic, &area, rop)) {
+			struct spice_pixels was = *b.dst;
+			*b.dst = d->scratch;
+			d->scratch = was;
 		} else {
 			blit_parts(&b, img.pic, &area, rop);
 		}

@@ -170,6 +170,47 @@ TEST(display_copy_cache_scale)
 	spice_display_free(d);
 }
 
+/* A copy over the whole surface (the decoded picture and the surface
+ * trade buffers), then copies over part of it and with a clip: each
+ * must still see the pixels it should. */
+TEST(display_copy_whole_surface)
+{
+	struct spice_display *d = new_display(4, 2);
+	struct msg m = copy_msg(0, 0, 4, 2, false, false);
+
+	fill(d, 0, 0, 4, 2, 0x111111, 0, NULL);
+	CHECK(apply(d, SPICE_MSG_DISPLAY_DRAW_COPY, &m) == 0);
+	CHECK_EQ(px(d, 0, 0), 0x010101);
+	CHECK_EQ(px(d, 3, 1), 0x080808);
+	fill(d, 0, 0, 4, 2, 0x222222, 0, NULL);
+	CHECK_EQ(px(d, 3, 1), 0x222222);
+	m = copy_msg(0, 0, 4, 2, false, false);
+	CHECK(apply(d, SPICE_MSG_DISPLAY_DRAW_COPY, &m) == 0);
+	CHECK_EQ(px(d, 1, 0), 0x020202);
+	/* Scaled into part of the surface: the rest stays. */
+	fill(d, 0, 0, 4, 2, 0x333333, 0, NULL);
+	m = copy_msg(0, 0, 2, 1, false, false);
+	CHECK(apply(d, SPICE_MSG_DISPLAY_DRAW_COPY, &m) == 0);
+	CHECK_EQ(px(d, 0, 0), 0x010101);
+	CHECK_EQ(px(d, 3, 1), 0x333333);
+	/* The whole box but a clip: only the clip changes. */
+	static const int clip[] = { 0, 0, 1, 1 };
+	struct msg c = { .len = 0 };
+	base(&c, 0, 0, 4, 2, 1, clip);
+	struct msg body = copy_msg(0, 0, 4, 2, false, false);
+	size_t head = 4 + 16 + 1; /* the base copy_msg() wrote, no clip */
+	size_t shift = c.len - head;
+	memcpy(c.b + c.len, body.b + head, body.len - head);
+	c.len += body.len - head;
+	put_le32(c.b + head + shift, get_le32(c.b + head + shift) + (uint32_t)shift); /* image pointer */
+	fill(d, 0, 0, 4, 2, 0x444444, 0, NULL);
+	CHECK(apply(d, SPICE_MSG_DISPLAY_DRAW_COPY, &c) == 0);
+	CHECK_EQ(px(d, 0, 0), 0x010101);
+	CHECK_EQ(px(d, 1, 0), 0x444444);
+	CHECK_EQ(px(d, 3, 1), 0x444444);
+	spice_display_free(d);
+}
+
 TEST(display_copy_bits_overlap)
 {
 	struct spice_display *d = new_display(8, 4);
