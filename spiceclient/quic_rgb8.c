@@ -132,12 +132,25 @@ struct window {
 			   * the stream's own next bits) */
 };
 
+/* Four 32-bit words byte-swapped. SSE2 has no byte shuffle: swap the
+ * halves of each word, then the bytes of each half. */
+static ALWAYS_INLINE __m128i bswap32x4(__m128i v)
+{
+	v = _mm_shufflehi_epi16(_mm_shufflelo_epi16(v, 0xb1), 0xb1);
+	return _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
+}
+
 static void swap_from(struct quic *q, size_t off)
 {
 	size_t total = (size_t)(q->in.end - q->start);
-	size_t n = off < total ? MIN(total - off, (size_t)SWAP_WINDOW) : 0;
+	size_t n = off < total ? MIN(total - off, (size_t)SWAP_WINDOW) : 0, k = 0;
 
-	for (size_t k = 0; k < n; k += 4)
+	/* 16 bytes at a time (a whole stream goes through here), then words. */
+	for (; k + 16 <= n; k += 16)
+		_mm_storeu_si128((__m128i *)(void *)(q->sw.b + k),
+				 bswap32x4(_mm_loadu_si128((const __m128i *)(const void *)
+							   (q->start + off + k))));
+	for (; k < n; k += 4)
 		put_be32(q->sw.b + k, get_le32(q->start + off + k));
 	memset(q->sw.b + n, 0, sizeof(q->sw.b) - n);
 	q->sw.base = off;
@@ -385,7 +398,8 @@ static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 			MOVE_WINDOW();
 		/* A run may start where the row above repeats and so did the
 		 * last two pixels here. */
-		if (pc >= runs_from && !(((pp[-1] ^ pp[0]) | (pc[-1] ^ pc[-2])) & 0xffffff))
+		if (pc >= runs_from &&
+		    !(((pp[-1] ^ pp[0]) | ((uint32_t)_mm_cvtsi128_si32(left) ^ pc[-2])) & 0xffffff))
 			goto run;
 decode:;
 		uint32_t word;
