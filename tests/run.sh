@@ -18,7 +18,11 @@ record() { # name status(0 pass, 77 skip, else fail) log
   if [ "$2" = 0 ]; then passed=$((passed + 1)); echo "ok $1"
   elif [ "$2" = 77 ]; then skipped=$((skipped + 1)); echo "skip $1"
   else failed=$((failed + 1)); failures+=("$1"); echo "FAIL $1"
-    [ -n "${3:-}" ] && [ -f "$3" ] && tail -n 25 "$3" | sed 's/^/    | /'
+    if [ -n "${3:-}" ] && [ -f "$3" ]; then
+      # A scenario's own verdict (an assertion) may be far above the tail.
+      grep -a -m 2 -A 6 '^Traceback\|^AssertionError' "$3" | cut -c1-300 | sed 's/^/    ! /'
+      tail -n 25 "$3" | sed 's/^/    | /'
+    fi
   fi
 }
 
