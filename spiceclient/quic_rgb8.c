@@ -242,9 +242,13 @@ static ALWAYS_INLINE bool window_overrun(const struct quic *q, const struct wind
  * limit / 8 + 1 bytes, and limit is under a row's width. */
 #define RUN_MARGIN (SPICE_MAX_SIDE / 8 + 64)
 static ALWAYS_INLINE int window_run(struct quic *q, struct window *w, struct state *s,
-		      unsigned limit)
+				    unsigned limit)
 {
+	/* The run coder's state in registers: runs are many and short on a
+	 * desktop, each one a few turns of this. */
+	int state = s->run_state, exp = s->run_len;
 	unsigned run = 0;
+	int rc = -1;
 
 	for (;;) {
 		/* No window_check(): at most limit / 8 + 1 turns of 8 bits,
@@ -252,27 +256,31 @@ static ALWAYS_INLINE int window_run(struct quic *q, struct window *w, struct sta
 		refill(w);
 		unsigned ones = (unsigned)__builtin_clzll(~w->acc | 0xffffffffffffffull);
 		for (unsigned i = 0; i < ones; i++) {
-			run += 1u << s->run_len;
-			if (s->run_state < RUN_STATES - 1)
-				s->run_len = quic_run_exp[++s->run_state];
+			run += 1u << exp;
+			if (state < RUN_STATES - 1)
+				exp = quic_run_exp[++state];
 		}
 		if (run > limit || window_overrun(q, w))
-			return -1;
+			goto out;
 		unsigned len = ones < 8 ? ones + 1 : 8;
 		w->acc <<= len;
 		w->n -= len;
 		if (ones < 8)
 			break;
 	}
-	if (s->run_len) {
+	if (exp) {
 		refill(w);
-		run += (unsigned)(w->acc >> (64 - s->run_len));
-		w->acc <<= s->run_len;
-		w->n -= (unsigned)s->run_len;
+		run += (unsigned)(w->acc >> (64 - exp));
+		w->acc <<= exp;
+		w->n -= (unsigned)exp;
 	}
-	if (s->run_state)
-		s->run_len = quic_run_exp[--s->run_state];
-	return run > limit ? -1 : (int)run;
+	if (state)
+		exp = quic_run_exp[--state];
+	rc = run > limit ? -1 : (int)run;
+out:
+	s->run_state = state;
+	s->run_len = exp;
+	return rc;
 }
 
 /*
@@ -450,7 +458,7 @@ run:
 		ctx0 = ctxw >> 16 & 0xff;
 		ctx1 = ctxw >> 8 & 0xff;
 		ctx2 = ctxw & 0xff;
-		c.stop = i + c.s->waitcnt;
+		c.stop += (uint32_t)got; /* run pixels do not count */
 		lim = due(c.cur, c.stop, c.end);
 		if (!got)
 			goto decode; /* no second run check at the same pixel */
