@@ -314,6 +314,11 @@ static void on_gfx_key(void *ctx, enum menu_key k, int ch)
 	}
 }
 
+static bool screen_device_present(void)
+{
+	return access("/dev/dri/card0", F_OK) == 0 || access("/dev/fb0", F_OK) == 0;
+}
+
 /*
  * Keyboards and mice reach programs through evdev, a module of most kernels
  * that no device asks for by itself: loaded when there is a screen.
@@ -322,20 +327,30 @@ static void load_evdev(struct menu_state *s)
 {
 	char *argv[] = { s->vm_command, "modprobe", "-q", "evdev", NULL };
 
-	if (access("/sys/module/evdev", F_OK) == 0 ||
-	    (access("/dev/dri/card0", F_OK) && access("/dev/fb0", F_OK)))
+	if (access("/sys/module/evdev", F_OK) == 0 || !screen_device_present())
 		return;
 	if (menu_run_wait(s, argv, "modprobe") < 0)
 		log_warn("cannot load evdev: no keyboard or mouse on the screen");
 }
 
-/* Opens the screen when the menu wants it and no appliance has it. */
+/*
+ * Opens the screen when the menu wants it and no appliance has it. The
+ * menu may be up before init has loaded the display driver: until a
+ * screen device appears it is looked for again at every pass (the 1 s
+ * tick at least), the text menu meanwhile.
+ */
 static void screen_take(struct menu_state *s)
 {
 	struct errmsg err;
 
 	if (!s->gfx_wanted || s->gfx || s->fg_pid)
 		return;
+	if (!s->gfx_used && !screen_device_present()) {
+		if (!s->screen_awaited)
+			log_info("no screen yet (no /dev/dri/card0 or /dev/fb0): text menu until one appears");
+		s->screen_awaited = true;
+		return;
+	}
 	if (!s->gfx_used)
 		load_evdev(s);
 	if (menu_gfx_open(&s->loop, &s->m, on_gfx_key, s, &s->gfx, &err) < 0) {

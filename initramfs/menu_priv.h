@@ -74,6 +74,7 @@ struct menu_state {
 	struct evloop loop;
 	struct menu_gfx *gfx;
 	bool gfx_wanted, gfx_used;
+	bool screen_awaited; /* no screen device yet: said once in the log */
 	enum menu_key gfx_keys[MENU_MAX_QUEUED_KEYS];
 	int gfx_chars[MENU_MAX_QUEUED_KEYS];
 	size_t gfx_nkeys;
