@@ -30,6 +30,10 @@ struct spice_glz {
 	struct glz_image img[GLZ_MAX_IMAGES]; /* a ring, oldest at head */
 	unsigned head, n;
 	uint64_t pixels, max_pixels;
+	/* The largest buffer released, for the next image: a full-screen
+	 * image is 8 MB that would be mapped and faulted in anew each time. */
+	uint32_t *spare;
+	size_t spare_pixels;
 };
 
 int spice_glz_new(struct spice_glz **out, uint64_t max_pixels)
@@ -46,7 +50,13 @@ static void drop_oldest(struct spice_glz *g)
 	struct glz_image *im = &g->img[g->head];
 
 	g->pixels -= im->pixels;
-	free(im->px);
+	if (im->pixels > g->spare_pixels) {
+		free(g->spare);
+		g->spare = im->px;
+		g->spare_pixels = im->pixels;
+	} else {
+		free(im->px);
+	}
 	im->px = NULL;
 	g->head = (g->head + 1) % GLZ_MAX_IMAGES;
 	g->n--;
@@ -56,6 +66,11 @@ void spice_glz_clear(struct spice_glz *g)
 {
 	while (g && g->n)
 		drop_oldest(g);
+	if (g) {
+		free(g->spare);
+		g->spare = NULL;
+		g->spare_pixels = 0;
+	}
 }
 
 void spice_glz_free(struct spice_glz *g)
@@ -100,6 +115,15 @@ static int glz_run(const struct spice_glz *g, struct glz_in *in, uint64_t id,
 		if (ctrl < 32) {
 			if (ctrl + 1 > n - op)
 				return -EBADMSG;
+			/* The common case, all bytes at hand: no test per byte. */
+			if (!alpha && type != GLZ_RGB16 &&
+			    (size_t)(in->end - in->p) >= 3 * (ctrl + 1)) {
+				const uint8_t *b = in->p;
+				for (uint32_t i = 0; i <= ctrl; i++, op++, b += 3)
+					out[op] = b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16;
+				in->p = b;
+				continue;
+			}
 			for (uint32_t i = 0; i <= ctrl; i++, op++) {
 				if (alpha) {
 					out[op] = (out[op] & 0xffffff) | (uint32_t)in_byte(in) << 24;
@@ -202,9 +226,15 @@ int spice_glz_decode(struct spice_glz *g, const uint8_t *data, size_t len,
 		return errmsg_set(err, -EBADMSG, "glz: image id %llu out of order",
 				  (unsigned long long)id);
 	n = (size_t)w * h;
-	uint32_t *px = malloc(n * 4);
-	if (!px)
+	/* The buffer of an image released after the previous one, if any. */
+	uint32_t *px;
+	if (g->spare && g->spare_pixels >= n) {
+		px = g->spare;
+		g->spare = NULL;
+		g->spare_pixels = 0;
+	} else if (!(px = malloc(n * 4))) {
 		return errmsg_set(err, -ENOMEM, "glz: no memory");
+	}
 	rc = glz_run(g, &in, id, head_dist, px, n, type, false);
 	if (rc == 0 && type == GLZ_RGBA)
 		rc = glz_run(g, &in, id, head_dist, px, n, type, true);

@@ -259,6 +259,61 @@ static void glz_ref(struct enc *e, uint32_t len, uint32_t dist, uint32_t ofs)
 	put(e, (uint8_t)dist); /* dist < 64: no extra bytes */
 }
 
+/* @n literal pixels @px into @e (n <= 32). */
+static void glz_literals(struct enc *e, const uint32_t *px, unsigned n)
+{
+	put(e, (uint8_t)(n - 1));
+	for (unsigned i = 0; i < n; i++)
+		lit_rgb32(e, px[i]);
+}
+
+/*
+ * A released image's buffer serves the next one: pictures decoded into
+ * reused buffers are right, and so are references into them.
+ */
+TEST(glz_images_reuse_released_buffers)
+{
+	struct spice_glz *g;
+	struct spice_pixels out = { 0 };
+	struct errmsg err;
+	uint32_t pic[3][8], wide[16];
+
+	for (unsigned k = 0; k < 3; k++)
+		for (unsigned i = 0; i < 8; i++)
+			pic[k][i] = 0x10000 * (k + 1) + i;
+	for (unsigned i = 0; i < 16; i++)
+		wide[i] = 0xab0000 + i;
+	CHECK(spice_glz_new(&g, 1 << 20) == 0);
+	for (unsigned k = 0; k < 3; k++) { /* ids 10..12, each releasing the last */
+		struct enc e = { 0 };
+		glz_header(&e, 4, 2, 10 + k, 0);
+		glz_literals(&e, pic[k], 8);
+		CHECK_EQ(spice_glz_decode(g, e.p, e.len, 4, 2, &out, &err), 0);
+		CHECK_MEM(out.px, pic[k], sizeof(pic[k]));
+		spice_pixels_free(&out);
+		free(e.p);
+	}
+	/* Id 13 copies image 12 (in a reused buffer) but its first two pixels. */
+	struct enc e = { 0 };
+	glz_header(&e, 4, 2, 13, 1);
+	glz_literals(&e, wide, 2);
+	glz_ref(&e, 6, 1, 2);
+	CHECK_EQ(spice_glz_decode(g, e.p, e.len, 4, 2, &out, &err), 0);
+	uint32_t want[8] = { wide[0], wide[1] };
+	memcpy(want + 2, pic[2] + 2, 6 * 4);
+	CHECK_MEM(out.px, want, sizeof(want));
+	spice_pixels_free(&out);
+	/* Larger than any released buffer: a new one. */
+	e.len = 0;
+	glz_header(&e, 8, 2, 14, 0);
+	glz_literals(&e, wide, 16);
+	CHECK_EQ(spice_glz_decode(g, e.p, e.len, 8, 2, &out, &err), 0);
+	CHECK_MEM(out.px, wide, sizeof(wide));
+	spice_pixels_free(&out);
+	free(e.p);
+	spice_glz_free(g);
+}
+
 TEST(glz_dictionary_references)
 {
 	struct spice_glz *g;
