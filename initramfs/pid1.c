@@ -437,21 +437,19 @@ static void prepare_storage(struct pid1 *p)
 		log_info("cache in RAM (%s)", p->cache_dir);
 	mkdir("/run/kvmbox", 0755);
 	mkdir(p->cache_dir, 0755);
+	p->medium_wait_start_ns = clock_now_ns();
 	if (!p->opts.medium[0]) {
 		write_boot_conf(p, p->cfg->default_catalog, false);
-	} else if (p->opts.appliance[0]) {
-		/* The appliance to start at once is in the medium's catalog. */
+	} else if (!p->opts.appliance[0] &&
+		   evloop_timer_start(&p->loop, &p->medium_timer, 1, MEDIUM_POLL_NS,
+				      medium_poll) == 0) {
+		/* medium_poll() runs from the loop, after this file is written. */
+		write_boot_conf(p, p->cfg->default_catalog, true);
+	} else {
+		/* The appliance to start at once is in the medium's catalog
+		 * (or no timer could be had): the menu waits for the medium. */
 		bool ok = wait_and_mount(p, "boot medium", p->opts.medium, "/mnt/medium", true);
 		write_boot_conf(p, catalog_after_medium(p, ok), false);
-	} else {
-		p->medium_wait_start_ns = clock_now_ns();
-		write_boot_conf(p, p->cfg->default_catalog, true);
-		if (evloop_timer_start(&p->loop, &p->medium_timer, 1, MEDIUM_POLL_NS,
-				       medium_poll) < 0) {
-			bool ok = wait_and_mount(p, "boot medium", p->opts.medium,
-						 "/mnt/medium", true);
-			write_boot_conf(p, catalog_after_medium(p, ok), false);
-		}
 	}
 	/* An appliance started at once needs /dev/kvm: let its driver finish. */
 	uint64_t end = clock_now_ns() + KVM_WAIT_MS * 1000000ull;
