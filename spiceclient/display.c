@@ -310,7 +310,6 @@ static int snapshot(const struct spice_pixels *p, const struct rect *area,
 	return 0;
 }
 
-/* COPY, BLEND and OPAQUE share their start: image, area, (brush), rop. */
 static bool same_rect(const struct rect *a, const struct rect *b)
 {
 	return a->left == b->left && a->top == b->top && a->right == b->right &&
@@ -335,6 +334,7 @@ static bool replaces_surface(const struct spice_display *d, const struct draw_ba
 	       same_rect(&b->box, &all) && same_rect(&b->full_box, &all);
 }
 
+/* COPY, BLEND and OPAQUE share their start: image, area, (brush), rop. */
 static int draw_copy(struct spice_display *d, struct rd *r, bool opaque,
 		     struct errmsg *err)
 {
