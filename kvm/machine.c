@@ -149,6 +149,7 @@ static int open_kvm(struct vm *vm, struct errmsg *err)
 	if (sz <= 0)
 		return errmsg_set(err, -errno, "KVM_GET_VCPU_MMAP_SIZE: %s", err_str(-errno));
 	vm->run_size = (size_t)sz;
+	coalesced_probe(vm);
 	return 0;
 }
 

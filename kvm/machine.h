@@ -118,6 +118,10 @@ struct vm {
 	struct serial *serial;
 	bool seccomp;		/* each vCPU thread sandboxes itself */
 	bool tsc_deadline;	/* the in-kernel LAPIC has the TSC-deadline timer */
+	size_t ring_offset;	/* coalesced writes' ring in a vCPU mapping, 0: none */
+	uint32_t ring_max;
+	struct kvm_coalesced_mmio_ring *ring;
+	pthread_mutex_t ring_lock; /* one replay at a time */
 	struct display *display; /* NULL without --display */
 	struct i8042 *i8042;	/* PS/2 keyboard and mouse */
 	struct virtio_input *tablet; /* NULL without a display */
@@ -133,6 +137,13 @@ void vm_set_irq(struct vm *vm, unsigned gsi, bool level);
 /* MSI routes: a GSI that irqfd can trigger, re-pointed as the guest programs it. */
 int vm_msi_route_alloc(struct vm *vm, unsigned *gsi);
 int vm_msi_route_set(struct vm *vm, unsigned gsi, uint64_t addr, uint32_t data);
+
+/* ---- coalesced port writes (coalesced.c) -------------------------------- */
+
+void coalesced_probe(struct vm *vm);
+int coalesced_pio_add(struct vm *vm, uint16_t port, uint32_t len);
+void coalesced_attach(struct vm *vm, struct kvm_run *run);
+void coalesced_flush(struct vm *vm);
 
 /* ---- vCPUs (vcpu.c) ----------------------------------------------------- */
 

@@ -252,6 +252,9 @@ int pci_init(struct vm *vm)
 	r = pci_register(vm, &b->host, 0x8086, 0x1237, 0x060000, 0, 0); /* a 440FX-like host bridge */
 	if (r == 0)
 		r = bus_add(&vm->pio, &cfg);
+	/* The address latch acts only at the next 0xCFC access, which exits. */
+	if (r == 0)
+		r = coalesced_pio_add(vm, CONFIG_ADDRESS, 4);
 	if (r == 0)
 		r = bus_add(&vm->pio, &io);
 	return r ? r : bus_add(&vm->mmio, &mmio);

@@ -94,6 +94,7 @@ int vcpu_create(struct vm *vm, unsigned index, struct errmsg *err)
 	c->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (c->run == MAP_FAILED)
 		return errmsg_set(err, -errno, "mmap of vCPU %u: %s", index, err_str(-errno));
+	coalesced_attach(vm, c->run);
 	if ((r = set_cpuid(c)) < 0)
 		return errmsg_set(err, r, "KVM_SET_CPUID2: %s", err_str(r));
 	if ((r = set_lint(c)) < 0)
@@ -198,6 +199,7 @@ static bool handle_exit(struct vcpu *c)
 {
 	struct kvm_run *run = c->run;
 
+	coalesced_flush(c->vm); /* writes the guest made before this exit come first */
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
 		do_io(c);
