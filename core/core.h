@@ -658,6 +658,8 @@ struct screen {
  * -ENODEV with @err set when no screen is usable.
  */
 int screen_open(const char *device, struct screen **out, struct errmsg *err);
+/* True when a device screen_open(NULL, ...) would try exists (a driver is up). */
+bool screen_available(void);
 void screen_close(struct screen *s);
 /* Shows the damaged regions of s->image; waits for the flip (vsync). */
 int screen_present(struct screen *s, const struct gfx_damage *d);

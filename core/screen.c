@@ -28,6 +28,18 @@ static int open_one(const char *path, struct screen *s, struct errmsg *err)
 	return rc;
 }
 
+bool screen_available(void)
+{
+	char path[32];
+
+	for (int i = 0; i < MAX_CARDS; i++) {
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return access("/dev/fb0", F_OK) == 0;
+}
+
 int screen_open(const char *device, struct screen **out, struct errmsg *err)
 {
 	struct screen *s = calloc(1, sizeof(*s));

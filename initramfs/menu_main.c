@@ -314,11 +314,6 @@ static void on_gfx_key(void *ctx, enum menu_key k, int ch)
 	}
 }
 
-static bool screen_device_present(void)
-{
-	return access("/dev/dri/card0", F_OK) == 0 || access("/dev/fb0", F_OK) == 0;
-}
-
 /*
  * Keyboards and mice reach programs through evdev, a module of most kernels
  * that no device asks for by itself: loaded when there is a screen.
@@ -327,7 +322,7 @@ static void load_evdev(struct menu_state *s)
 {
 	char *argv[] = { s->vm_command, "modprobe", "-q", "evdev", NULL };
 
-	if (access("/sys/module/evdev", F_OK) == 0 || !screen_device_present())
+	if (access("/sys/module/evdev", F_OK) == 0 || !screen_available())
 		return;
 	if (menu_run_wait(s, argv, "modprobe") < 0)
 		log_warn("cannot load evdev: no keyboard or mouse on the screen");
@@ -345,9 +340,9 @@ static void screen_take(struct menu_state *s)
 
 	if (!s->gfx_wanted || s->gfx || s->fg_pid)
 		return;
-	if (!s->gfx_used && !screen_device_present()) {
+	if (!s->gfx_used && !screen_available()) {
 		if (!s->screen_awaited)
-			log_info("no screen yet (no /dev/dri/card0 or /dev/fb0): text menu until one appears");
+			log_info("no screen yet (no /dev/dri/card* or /dev/fb0): text menu until one appears");
 		s->screen_awaited = true;
 		return;
 	}
