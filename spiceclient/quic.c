@@ -33,6 +33,15 @@ const uint8_t quic_run_exp[RUN_STATES] = {
 	8, 9, 10, 11, 12, 13, 14, 15
 };
 
+/* quic_run_cum[s] = the sum of 1 << quic_run_exp[MIN(j, RUN_STATES - 1)]
+ * for j < s: what a one adds is 1 << the exponent of the state it is
+ * read in, and the last state keeps its exponent. */
+const uint32_t quic_run_cum[RUN_STATES + 8] = {
+	0, 1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 24, 28, 36, 44, 52, 60, 76, 92,
+	124, 156, 220, 284, 412, 540, 796, 1308, 2332, 4380, 8476, 16668, 33052,
+	65820, 98588, 131356, 164124, 196892, 229660, 262428, 295196
+};
+
 static unsigned ceil_log2(unsigned v)
 {
 	unsigned r = 0;

@@ -138,6 +138,9 @@ struct seg {
 
 /* Expected-run exponents of the run coder's states. */
 extern const uint8_t quic_run_exp[RUN_STATES];
+/* What k ones (k <= 8) read from run state s add to the run:
+ * quic_run_cum[s + k] - quic_run_cum[s] (quic.c says how it is made). */
+extern const uint32_t quic_run_cum[RUN_STATES + 8];
 
 /* Adds the code lengths of @v to the bucket's totals and makes the
  * parameter with the least its best (the highest such parameter on a

@@ -227,60 +227,68 @@ static void window_to_reader(struct quic *q, struct window w)
 	q->in.at = q->start + 4 * next;
 }
 
-/* Has the general reader's 32-bit look-ahead passed the stream's end at
- * the window's position? (Then it would have reported an overrun.) It
- * needs the word after the one holding bit pos + 31. */
-static ALWAYS_INLINE bool window_overrun(const struct quic *q, const struct window *w)
-{
-	uint64_t pos = (uint64_t)(q->sw.base + (size_t)(w->p - q->sw.b)) * 8 - w->n;
-
-	return q->in.overrun || pos + 32 > (uint64_t)(q->in.end - q->start) * 8;
-}
-
 /* quic_read_run() on the window: a run length of at most @limit, or -1.
  * Each turn of 8 ones adds 8 or more to the run, so it reads at most
- * limit / 8 + 1 bytes, and limit is under a row's width. */
+ * limit / 8 + 1 bytes, and limit is under a row's width.
+ *
+ * Unlike quic_read_run() it does not stop at the stream's end: past it
+ * the window reads zeros, which end the run, and the segment ends in the
+ * overrun window_to_reader() finds (the same refusal, at the same row). */
 #define RUN_MARGIN (SPICE_MAX_SIDE / 8 + 64)
-static ALWAYS_INLINE int window_run(struct quic *q, struct window *w, struct state *s,
+static ALWAYS_INLINE int window_run(struct window *w, struct state *s,
 				    unsigned limit)
 {
-	/* The run coder's state in registers: runs are many and short on a
-	 * desktop, each one a few turns of this. */
-	int state = s->run_state, exp = s->run_len;
-	unsigned run = 0;
-	int rc = -1;
+	unsigned state = (unsigned)s->run_state, run = 0;
 
 	for (;;) {
 		/* No window_check(): at most limit / 8 + 1 turns of 8 bits,
 		 * inside the RUN_MARGIN the loop keeps (see struct cold). */
 		refill(w);
 		unsigned ones = (unsigned)__builtin_clzll(~w->acc | 0xffffffffffffffull);
-		for (unsigned i = 0; i < ones; i++) {
-			run += 1u << exp;
-			if (state < RUN_STATES - 1)
-				exp = quic_run_exp[++state];
-		}
-		if (run > limit || window_overrun(q, w))
-			goto out;
-		unsigned len = ones < 8 ? ones + 1 : 8;
-		w->acc <<= len;
-		w->n -= len;
-		if (ones < 8)
+		/* A table instead of a turn per one: runs are many on a
+		 * desktop, and their ones come in unpredictable numbers. */
+		run += quic_run_cum[state + ones] - quic_run_cum[state];
+		state = MIN(state + ones, RUN_STATES - 1u);
+		if (ones < 8) {
+			w->acc <<= ones + 1;
+			w->n -= ones + 1;
 			break;
+		}
+		w->acc <<= 8;
+		w->n -= 8;
+		if (run > limit) {
+			s->run_state = (int)state;
+			return -1;
+		}
 	}
-	if (exp) {
-		refill(w);
-		run += (unsigned)(w->acc >> (64 - exp));
-		w->acc <<= exp;
-		w->n -= (unsigned)exp;
+	/* The run's low bits, as many as the state's exponent (0..15; the
+	 * last turn left at least 48 bits): no branch for 0. */
+	unsigned exp = quic_run_exp[state];
+	run += (unsigned)(w->acc >> 32 >> (32 - exp));
+	w->acc <<= exp;
+	w->n -= exp;
+	state -= state != 0;
+	s->run_state = (int)state;
+	s->run_len = quic_run_exp[state];
+	return run > limit ? -1 : (int)run;
+}
+
+/* The @n pixels of a run, all @px: four at a time (a row of a flat
+ * window is one run). */
+static ALWAYS_INLINE uint32_t *fill(uint32_t *p, __m128i px, uint32_t n)
+{
+	__m128i four = _mm_shuffle_epi32(px, 0);
+	uint32_t *e = p + n;
+
+	if (n < 4) {
+		for (uint32_t one = (uint32_t)_mm_cvtsi128_si32(px); p < e; p++)
+			*p = one;
+		return e;
 	}
-	if (state)
-		exp = quic_run_exp[--state];
-	rc = run > limit ? -1 : (int)run;
-out:
-	s->run_state = state;
-	s->run_len = exp;
-	return rc;
+	for (; p + 4 <= e; p += 4)
+		_mm_storeu_si128((__m128i *)(void *)p, four);
+	_mm_storeu_si128((__m128i *)(void *)(e - 4), four);
+	return e;
 }
 
 /*
@@ -374,7 +382,7 @@ static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 			  g->prev - g->cur };
 	struct quic *q = g->q;
 	struct window w = window_at(q, reader_pos(&q->in, q->start));
-	uint32_t ctxw, n;
+	uint32_t ctxw;
 	__m128i left;
 	unsigned ctx0, ctx1, ctx2;
 	/* A copy on the stack: addressed from the stack pointer, it leaves
@@ -441,14 +449,12 @@ run:
 		COLD();
 		i = (uint32_t)(pc - c.cur);
 		c.s->waitcnt = c.stop - i;
-		int got = window_run(c.q, &w, c.s, c.end - i);
+		int got = window_run(&w, c.s, c.end - i);
 		if (got < 0) {
 			rc = -1;
 			goto out;
 		}
-		n = (uint32_t)got;
-		for (uint32_t px = (uint32_t)_mm_cvtsi128_si32(left); n; n--)
-			*pc++ = px;
+		pc = fill(pc, left, (uint32_t)got);
 		i += (uint32_t)got;
 		if (i == c.end)
 			goto out;
