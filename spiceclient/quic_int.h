@@ -52,7 +52,7 @@ struct bucket {
 	 * 900), so none exceeds about 26 × 927: they fit in 15 bits. */
 	uint16_t counters[MAX_CODES];
 	unsigned best;
-};
+} __attribute__((aligned(16))); /* 32 bytes: its address is a shift away */
 
 /* Adaptation state: the update schedule and the run coder. */
 struct state {
@@ -94,7 +94,7 @@ enum quic_path {
 	QUIC_PATH_AUTO,		/* the fastest this CPU has */
 	QUIC_PATH_GENERIC,	/* segment() in quic.c: the reference */
 	QUIC_PATH_FAST,		/* quic_rgb8.c, any x86-64 */
-	QUIC_PATH_FAST_BMI2,	/* quic_rgb8.c with BMI2 and LZCNT (if present) */
+	QUIC_PATH_FAST_BMI2,	/* quic_rgb8.c with BMI2, LZCNT, SSE4.1 (if present) */
 };
 
 /* Colour channels' Golomb parameter by context, for quic_rgb8.c. */
@@ -171,7 +171,7 @@ int quic_read_run(struct reader *r, struct state *s, unsigned limit);
 /* A segment of a row after the first, 8-bit colour (quic_rgb8.c). */
 int quic_segment_rgb8(const struct seg *g, uint32_t i, uint32_t end,
 		      uint32_t waitmask);
-bool quic_has_bmi2(void); /* and LZCNT */
+bool quic_has_bmi2(void); /* and LZCNT, SSSE3 and SSE4.1 */
 
 /* spice_quic_decode() along a chosen path: the tests compare them. */
 int quic_decode(const uint8_t *data, size_t len, uint32_t want_w,

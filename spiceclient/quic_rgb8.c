@@ -20,7 +20,8 @@
  *    one SSE register, per byte, and their folded errors go out in one
  *    store (corr keeps them in the pixel's order);
  *  - with BMI2 and LZCNT (chosen at run time) the shifts by a variable
- *    count and the leading-zero count are single instructions.
+ *    count and the leading-zero count are single instructions, and the
+ *    model update finds its least total with SSE4.1 (such CPUs have it).
  */
 #include <cpuid.h>
 #include <emmintrin.h>
@@ -46,34 +47,72 @@ static void params_init(struct quic *q)
 	q->par.ready = true;
 }
 
-/* The model update at a scheduled sample, keeping the table in step:
- * a bucket is a run of consecutive contexts. Inline, as everything the
- * loop calls: a call would make the compiler keep the loop's values in
- * the few registers a call preserves, or on the stack. */
+/* quic_update_model() for one 8-bit bucket with SSE4.1 (the BMI2 path
+ * only): PHMINPOSUW finds the least total and its lane at once. It takes
+ * the lowest lane on a tie and the model the highest, so the lanes go in
+ * reversed. Plain asm: the intrinsics would need SSE4.1 in every function
+ * this is inlined into, the path without BMI2 included. */
+static ALWAYS_INLINE unsigned update_sse41(const struct family *f, struct state *s,
+					   struct bucket *b, unsigned v)
+{
+	const __m128i rev = _mm_set_epi8(1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+	__m128i c = _mm_load_si128((const __m128i *)(const void *)b->counters);
+	__m128i len = _mm_loadl_epi64((const __m128i *)(const void *)f->code_len[v]);
+	__m128i m;
+
+	c = _mm_add_epi16(c, _mm_unpacklo_epi8(len, _mm_setzero_si128()));
+	m = c;
+	__asm__("pshufb %1, %0\n\tphminposuw %0, %0" : "+x"(m) : "xm"(rev));
+	unsigned got = (unsigned)_mm_cvtsi128_si32(m);
+	if ((got & 0xffff) > s->wm_trigger)
+		c = _mm_srli_epi16(c, 1);
+	_mm_store_si128((__m128i *)(void *)b->counters, c);
+	return b->best = (MAX_CODES - 1) ^ got >> 16;
+}
+
+/* Sets the parameter of the contexts of bucket @bi (8-bit: contexts
+ * 2^bi - 1 to 2^(bi + 1) - 2, the last bucket to 255) to @best. Eight at a
+ * time: a bucket holds up to 129. The empty asm keeps the compiler from
+ * making this a call to memset, which would clobber the loop's registers. */
+static ALWAYS_INLINE void params_set(uint8_t *of, unsigned bi, unsigned best)
+{
+	uint8_t *t = of + (1u << bi) - 1, *e = of + (bi == 7 ? 256 : (2u << bi) - 1);
+	uint64_t eight = best * 0x0101010101010101ull;
+
+	for (; t + 8 <= e; t += 8) {
+		__asm__("" : "+r"(t));
+		memcpy(t, &eight, 8);
+	}
+	for (; t < e; t++) {
+		__asm__("" : "+r"(t));
+		*t = (uint8_t)best;
+	}
+}
+
+/* The model update at a scheduled sample, keeping the table in step.
+ * Inline, as everything the loop calls: a call would make the compiler
+ * keep the loop's values in the few registers a call preserves, or on the
+ * stack. */
 static ALWAYS_INLINE void fast_update(struct quic *q, struct params *par,
 				      struct state *s, uint32_t ctx_word,
-				      uint32_t v_word)
+				      uint32_t v_word, const bool sse41)
 {
+#pragma GCC unroll 3
 	for (unsigned c = 0; c < 3; c++) {
 		unsigned sh = 16 - 8 * c, ctx = ctx_word >> sh & 0xff;
-		unsigned bi = q->fam.c.bucket_of[ctx];
+		unsigned bi = q->fam.c.bucket_of[ctx], v = v_word >> sh & 0xff;
 		struct bucket *b = &q->ch[c].buckets[bi];
-		unsigned was = b->best;
+		unsigned was = b->best, best;
 
-		quic_update_model(&q->fam, s, b, v_word >> sh & 0xff);
-		if (b->best == was)
-			continue;
-		unsigned lo = ctx, hi = ctx;
-		while (lo && q->fam.c.bucket_of[lo - 1] == bi)
-			lo--;
-		while (hi < 255 && q->fam.c.bucket_of[hi + 1] == bi)
-			hi++;
-		/* Rare. The empty asm keeps the compiler from making this a
-		 * call to memset, which would clobber the loop's registers. */
-		for (uint8_t *t = par->of[c] + lo; t <= par->of[c] + hi; t++) {
-			__asm__("" : "+r"(t));
-			*t = (uint8_t)b->best;
+		if (sse41) {
+			best = update_sse41(&q->fam, s, b, v);
+		} else {
+			quic_update_model(&q->fam, s, b, v);
+			best = b->best;
 		}
+		/* Rare: a bucket's best parameter seldom changes. */
+		if (best != was)
+			params_set(par->of[c], bi, best);
 	}
 }
 
@@ -435,7 +474,7 @@ decode:;
 			i = (uint32_t)(pc - c.cur);
 			if (i == c.stop) {
 				struct state *s = c.s;
-				fast_update(c.q, par, s, pk[-1], word);
+				fast_update(c.q, par, s, pk[-1], word, lz);
 				c.stop = i + 1 + (quic_chaos[++s->seed & 0xff] & c.waitmask);
 			}
 			if (i == c.end - 1)
@@ -486,7 +525,7 @@ static int rgb8_plain(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm
 	return rgb8(g, i, end, wm, false);
 }
 
-__attribute__((target("bmi,bmi2,lzcnt")))
+__attribute__((target("bmi,bmi2,lzcnt,sse4.1")))
 static int rgb8_bmi2(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)
 {
 	return rgb8(g, i, end, wm, true);
@@ -496,6 +535,8 @@ bool quic_has_bmi2(void)
 {
 	unsigned a, b, c, d;
 
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSE4_1) || !(c & bit_SSSE3))
+		return false;
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_BMI) || !(b & bit_BMI2))
 		return false;
 	/* LZCNT is ABM, in the extended leaf. */
