@@ -345,7 +345,15 @@ static int segment_rgb8(const struct seg *g, uint32_t i, uint32_t end, uint32_t 
 		return segment(g, 3, rgb_shift, 0xffffff, 0xff, true, i, end, wm);
 	if (g->q->path == QUIC_PATH_GENERIC)
 		return segment(g, 3, rgb_shift, 0xffffff, 0xff, false, i, end, wm);
-	return quic_segment_rgb8(g, i, end, wm);
+	/* No run starts before pixel 3: the fast loop need not ask. */
+	if (i < QUIC_RUNS_FROM) {
+		uint32_t to = MIN(end, (uint32_t)QUIC_RUNS_FROM);
+
+		if (segment(g, 3, rgb_shift, 0xffffff, 0xff, false, i, to, wm) < 0)
+			return -1;
+		i = to;
+	}
+	return i < end ? quic_segment_rgb8(g, i, end, wm) : 0;
 }
 
 static int segment_rgb5(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)

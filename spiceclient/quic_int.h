@@ -168,7 +168,9 @@ static ALWAYS_INLINE void quic_update_model(const struct family *f, struct state
 
 int quic_read_run(struct reader *r, struct state *s, unsigned limit);
 
-/* A segment of a row after the first, 8-bit colour (quic_rgb8.c). */
+/* A segment of a row after the first, 8-bit colour (quic_rgb8.c), from
+ * pixel QUIC_RUNS_FROM on (the first where a run may start). */
+#define QUIC_RUNS_FROM 3
 int quic_segment_rgb8(const struct seg *g, uint32_t i, uint32_t end,
 		      uint32_t waitmask);
 bool quic_has_bmi2(void); /* and LZCNT, SSSE3 and SSE4.1 */

@@ -397,9 +397,10 @@ struct hot {
 	unsigned ctx0, ctx1, ctx2;
 	__m128i left;
 	uint32_t *pc, *pk;
+	uint64_t pair;
 };
 #define MOVE_WINDOW() do {						\
-		struct hot h = { w, ctx0, ctx1, ctx2, left, pc, pk };	\
+		struct hot h = { w, ctx0, ctx1, ctx2, left, pc, pk, pair }; \
 		__asm__("" : "+m"(h));					\
 		COLD();							\
 		h.w.p = window_move(c.q, h.w.p);			\
@@ -411,7 +412,26 @@ struct hot {
 		left = h.left;						\
 		pc = h.pc;						\
 		pk = h.pk;						\
+		pair = h.pair;						\
 	} while (0)
+
+/*
+ * The run test in one compare: a run starts at pixel i when the row above
+ * repeats there (up[i - 1] = up[i]) and so did the last two pixels here
+ * (cur[i - 2] = cur[i - 1]), colour only. With pair(i) = up[i] << 32 |
+ * cur[i - 1], that is pair(i) = pair(i - 1); up[i] is loaded for the
+ * prediction anyway and cur[i - 1] is in a register.
+ */
+static ALWAYS_INLINE uint64_t pair_of(__m128i left, __m128i up)
+{
+	return (uint64_t)_mm_cvtsi128_si64(_mm_unpacklo_epi32(left, up));
+}
+
+/* pair(i - 1), from memory (where the loop starts, and after a run). */
+static ALWAYS_INLINE uint64_t pair_before(const uint32_t *pc, ptrdiff_t up)
+{
+	return (uint64_t)(pc[up - 1] & 0xffffff) << 32 | (pc[-2] & 0xffffff);
+}
 
 static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 			      uint32_t waitmask, const bool lz)
@@ -438,11 +458,11 @@ static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 	ctx0 = ctxw >> 16 & 0xff;
 	ctx1 = ctxw >> 8 & 0xff;
 	ctx2 = ctxw & 0xff;
-	/* Pixel 0 predicts from above: the mean of two equal values. */
-	left = px_load(i ? c.cur + i - 1 : g->prev);
+	left = px_load(c.cur + i - 1);
 	c.stop = i + c.s->waitcnt;
 	uint32_t *pc = c.cur + i, *pk = c.corr + i, *lim = due(c.cur, c.stop, end);
-	const uint32_t *runs_from = c.cur + 3;
+	uint64_t pair = pair_before(pc, c.up);
+	__m128i up;
 	for (;;) {
 		/* The row above through an offset read from the stack each
 		 * time: one register less for the loop (its loads are off the
@@ -451,10 +471,10 @@ static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 		const uint32_t *pp = pc + c.up;
 		if (__builtin_expect(w.p > c.wend, 0))
 			MOVE_WINDOW();
-		/* A run may start where the row above repeats and so did the
-		 * last two pixels here. */
-		if (pc >= runs_from &&
-		    !(((pp[-1] ^ pp[0]) | ((uint32_t)_mm_cvtsi128_si32(left) ^ pc[-2])) & 0xffffff))
+		up = px_load(pp);
+		uint64_t was = pair;
+		pair = pair_of(left, up);
+		if (pair == was)
 			goto run;
 decode:;
 		uint32_t word;
@@ -467,7 +487,7 @@ decode:;
 		SAMPLE(ctx2, 2);
 		word = ctx0 << 16 | ctx1 << 8 | ctx2;
 		*pk = word;
-		left = predict(left, px_load(pp), word);
+		left = predict(left, up, word);
 		*pc = (uint32_t)_mm_cvtsi128_si32(left);
 		if (__builtin_expect(pc >= lim, 0)) {
 			COLD();
@@ -497,6 +517,7 @@ run:
 		i += (uint32_t)got;
 		if (i == c.end)
 			goto out;
+		pair = pair_before(pc, c.up);
 		pk = c.corr + i;
 		/* Run pixels leave the context row as it was. */
 		ctxw = pk[-1];
