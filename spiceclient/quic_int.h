@@ -101,6 +101,8 @@ enum quic_path {
 struct params {
 	uint8_t of[3][256];	  /* context → parameter, per channel */
 	uint64_t above[MAX_CODES]; /* left-aligned bits above this: no escape */
+	uint8_t esc_len[MAX_CODES];  /* an escape's length (8-bit: 8..26) */
+	uint8_t esc_base[MAX_CODES]; /* the least value an escape codes */
 	bool ready;		  /* cleared by quic.c's own model updates */
 };
 

@@ -42,8 +42,11 @@ static void params_init(struct quic *q)
 {
 	for (unsigned c = 0; c < 3; c++)
 		params_of(q, c);
-	for (unsigned l = 0; l < MAX_CODES; l++)
+	for (unsigned l = 0; l < MAX_CODES; l++) {
 		q->par.above[l] = (uint64_t)q->fam.c.not_gr_prefix[l] << 32 | 0xffffffffu;
+		q->par.esc_len[l] = (uint8_t)q->fam.c.not_gr_len[l];
+		q->par.esc_base[l] = (uint8_t)q->fam.c.n_gr[l];
+	}
 	q->par.ready = true;
 }
 
@@ -114,17 +117,6 @@ static ALWAYS_INLINE void fast_update(struct quic *q, struct params *par,
 		if (best != was)
 			params_set(par->of[c], bi, best);
 	}
-}
-
-/* An escape codeword (the value is sent in plain after the prefix):
- * returns the value | the codeword's length << 8. */
-static ALWAYS_INLINE unsigned fast_escape(const struct codes *f, uint32_t bits,
-					  unsigned l)
-{
-	unsigned len = f->not_gr_len[l];
-
-	return ((f->n_gr[l] + (bits >> (32 - len) & low_bits(f->not_gr_suffix[l]))) & 0xff) |
-	       len << 8;
 }
 
 /*
@@ -348,10 +340,10 @@ static ALWAYS_INLINE uint32_t *fill(uint32_t *p, __m128i px, uint32_t n)
 			/* 64 - len as a shift count (len is 1..26) */	\
 			v = (unsigned)(((z - 1) << l) + (w.acc >> (-len & 63))); \
 		} else {						\
-			COLD();						\
-			v = fast_escape(&c.q->fam.c, (uint32_t)(w.acc >> 32), (unsigned)l); \
-			len = v >> 8;					\
-			v &= 0xff;					\
+			/* An escape: the value in plain after the	\
+			 * zeros (so it is the codeword's value). */	\
+			len = par->esc_len[l];				\
+			v = (par->esc_base[l] + (unsigned)(w.acc >> (-len & 63))) & 0xff; \
 		}							\
 		w.acc <<= len;						\
 		w.n -= (unsigned)len;					\
