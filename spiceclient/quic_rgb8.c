@@ -25,6 +25,7 @@
  */
 #include <cpuid.h>
 #include <emmintrin.h>
+#include <tmmintrin.h>
 #include <string.h>
 
 #include "spiceclient/quic_int.h"
@@ -171,12 +172,29 @@ static ALWAYS_INLINE __m128i bswap32x4(__m128i v)
 	return _mm_or_si128(_mm_slli_epi16(v, 8), _mm_srli_epi16(v, 8));
 }
 
+/* Swaps @n bytes (a multiple of 16) with SSSE3's byte shuffle, one
+ * instruction instead of five: a whole stream goes through here. */
+__attribute__((target("ssse3")))
+static void swap_ssse3(uint8_t *to, const uint8_t *from, size_t n)
+{
+	const __m128i order = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+
+	for (size_t k = 0; k < n; k += 16)
+		_mm_storeu_si128((__m128i *)(void *)(to + k),
+				 _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)
+								  (from + k)), order));
+}
+
 static void swap_from(struct quic *q, size_t off)
 {
 	size_t total = (size_t)(q->in.end - q->start);
 	size_t n = off < total ? MIN(total - off, (size_t)SWAP_WINDOW) : 0, k = 0;
 
 	/* 16 bytes at a time (a whole stream goes through here), then words. */
+	if (q->path == QUIC_PATH_FAST_BMI2) {
+		k = n & ~(size_t)15;
+		swap_ssse3(q->sw.b, q->start + off, k);
+	}
 	for (; k + 16 <= n; k += 16)
 		_mm_storeu_si128((__m128i *)(void *)(q->sw.b + k),
 				 bswap32x4(_mm_loadu_si128((const __m128i *)(const void *)
@@ -499,7 +517,6 @@ decode:;
 run:
 		COLD();
 		i = (uint32_t)(pc - c.cur);
-		c.s->waitcnt = c.stop - i;
 		int got = window_run(&w, c.s, c.end - i);
 		if (got < 0) {
 			rc = -1;
@@ -507,8 +524,9 @@ run:
 		}
 		pc = fill(pc, left, (uint32_t)got);
 		i += (uint32_t)got;
+		c.stop += (uint32_t)got; /* run pixels do not count */
 		if (i == c.end)
-			goto out;
+			break;
 		pair = pair_before(pc, c.up);
 		pk = c.corr + i;
 		/* Run pixels leave the context row as it was. */
@@ -516,7 +534,6 @@ run:
 		ctx0 = ctxw >> 16 & 0xff;
 		ctx1 = ctxw >> 8 & 0xff;
 		ctx2 = ctxw & 0xff;
-		c.stop += (uint32_t)got; /* run pixels do not count */
 		lim = due(c.cur, c.stop, c.end);
 		if (!got)
 			goto decode; /* no second run check at the same pixel */
