@@ -478,10 +478,9 @@ static ALWAYS_INLINE int rgb8(const struct seg *g, uint32_t i, uint32_t end,
 		 * time: one register less for the loop (its loads are off the
 		 * critical path, unlike the bit window's). */
 		__asm__("" : "+m"(c.up));
-		const uint32_t *pp = pc + c.up;
 		if (__builtin_expect(w.p > c.wend, 0))
 			MOVE_WINDOW();
-		up = px_load(pp);
+		up = px_load(pc + c.up);
 		uint64_t was = pair;
 		pair = pair_of(left, up);
 		if (pair == was)
