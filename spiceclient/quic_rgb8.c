@@ -322,21 +322,28 @@ static ALWAYS_INLINE int window_run(struct window *w, struct state *s,
 	return run > limit ? -1 : (int)run;
 }
 
-/* The @n pixels of a run, all @px: four at a time (a row of a flat
- * window is one run). */
-static ALWAYS_INLINE uint32_t *fill(uint32_t *p, __m128i px, uint32_t n)
+/* The @n pixels of a run, all @px, four at a time (a row of a flat window
+ * is one run). The pixels up to @room may be written past the run: they
+ * are decoded later. Eight go out without a test of @n, which would be
+ * mispredicted on a desktop (runs there are short and of random length). */
+static ALWAYS_INLINE uint32_t *fill(uint32_t *p, __m128i px, uint32_t n,
+				    const uint32_t *room)
 {
 	__m128i four = _mm_shuffle_epi32(px, 0);
 	uint32_t *e = p + n;
 
-	if (n < 4) {
+	if (__builtin_expect(p + 8 > room, 0)) {
 		for (uint32_t one = (uint32_t)_mm_cvtsi128_si32(px); p < e; p++)
 			*p = one;
 		return e;
 	}
-	for (; p + 4 <= e; p += 4)
-		_mm_storeu_si128((__m128i *)(void *)p, four);
-	_mm_storeu_si128((__m128i *)(void *)(e - 4), four);
+	_mm_storeu_si128((__m128i *)(void *)p, four);
+	_mm_storeu_si128((__m128i *)(void *)(p + 4), four);
+	if (n > 8) {
+		for (p += 8; p + 4 <= e; p += 4)
+			_mm_storeu_si128((__m128i *)(void *)p, four);
+		_mm_storeu_si128((__m128i *)(void *)(e - 4), four);
+	}
 	return e;
 }
 
@@ -521,7 +528,7 @@ run:
 			rc = -1;
 			goto out;
 		}
-		pc = fill(pc, left, (uint32_t)got);
+		pc = fill(pc, left, (uint32_t)got, c.cur + c.end);
 		i += (uint32_t)got;
 		c.stop += (uint32_t)got; /* run pixels do not count */
 		if (i == c.end)
