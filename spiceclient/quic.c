@@ -339,6 +339,40 @@ static ALWAYS_INLINE int segment(const struct seg *g, const unsigned ncomp,
 
 static const unsigned rgb_shift[3] = { 16, 8, 0 }, alpha_shift[1] = { 24 };
 
+/*
+ * Pixels 0 to 2 of an 8-bit colour row after the first, where no run
+ * starts: what segment() decodes there, without its setup for a long
+ * stretch (which costs more than these few pixels).
+ */
+static void lead_rgb8(const struct seg *g, uint32_t i, uint32_t end, uint32_t waitmask)
+{
+	struct quic *q = g->q;
+	struct state *s = g->s;
+	const struct codes *f = &q->fam.c;
+	uint32_t stop = i + s->waitcnt;
+
+	for (; i < end; i++) {
+		/* Pixel 0 predicts from above: the mean of two equal values. */
+		uint32_t left = i ? g->cur[i - 1] : g->prev[0], px = 0;
+
+		for (unsigned c = 0; c < 3; c++) {
+			struct channel *ch = &g->ch[c];
+			unsigned sh = rgb_shift[c], ctx = ch->corr[4 * ((int)i - 1)];
+			unsigned v = golomb(&q->in, f, ch->buckets[f->bucket_of[ctx]].best, 0xff);
+			unsigned pred = (sample(left, sh) + sample(g->prev[i], sh)) >> 1;
+
+			ch->corr[4 * i] = (uint8_t)v;
+			px |= ((f->l2u[v] + pred) & 0xff) << sh;
+		}
+		g->cur[i] = px;
+		if (i == stop) {
+			update_all(q, s, g->ch, 3, i);
+			stop = i + 1 + (quic_chaos[++s->seed & 0xff] & waitmask);
+		}
+	}
+	s->waitcnt = stop - end;
+}
+
 static int segment_rgb8(const struct seg *g, uint32_t i, uint32_t end, uint32_t wm)
 {
 	if (!g->prev)
@@ -349,8 +383,7 @@ static int segment_rgb8(const struct seg *g, uint32_t i, uint32_t end, uint32_t 
 	if (i < QUIC_RUNS_FROM) {
 		uint32_t to = MIN(end, (uint32_t)QUIC_RUNS_FROM);
 
-		if (segment(g, 3, rgb_shift, 0xffffff, 0xff, false, i, to, wm) < 0)
-			return -1;
+		lead_rgb8(g, i, to, wm);
 		i = to;
 	}
 	return i < end ? quic_segment_rgb8(g, i, end, wm) : 0;
