@@ -104,4 +104,7 @@ printf '%-50s %9s %9s %7sx\n' "  VMM start to L2 /init, bzImage (s)" "$ok" "$qk"
 printf '%-50s %9s %9s %7sx\n' "  VMM start to L2 /init, vmlinux via PVH (s)" "$op" "$qp" "$(ratio "$op" "$qp")"
 printf '%-50s %9s %9s %7sx\n' "  kvmbox with vmlinux (PVH), QEMU with bzImage (s)" "$op" "$qk" "$(ratio "$op" "$qk")"
 printf '%-50s %9s %9s %7sx\n' "  dd 256 MiB from virtio-blk (s, median of 6)" "$od" "$qd" "$(ratio "$qd" "$od")"
+# Every run, in L1 order, so the spread shows beside the medians.
+awk '$1 == "L1-INIT" || $1 == "L1-DD" { printf "%s %s %s\n", $1, $2, $3 }' "$T/log" |
+  awk '{ k = $1 " " $2; v[k] = v[k] " " $3 } END { for (k in v) print "  runs: " k ":" v[k] }' | sort
 awk -v o="$od" -v q="$qd" 'BEGIN { if (o > 0 && q > 0) printf "dd throughput: kvmbox %.0f MB/s, qemu %.0f MB/s\n", 268.4 / o, 268.4 / q }'
