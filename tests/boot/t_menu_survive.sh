@@ -61,7 +61,7 @@ start_vm() {
   cleanup_hooks+=("kill -9 $QPID 2>/dev/null; wait $QPID 2>/dev/null")
 }
 
-for try in 1 2; do
+for try in 1 2 3; do
   start_vm
   for _ in $(seq 1 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
   set +e
@@ -94,8 +94,12 @@ try:
 except AssertionError:
     sys.exit(75)  # the emulated machine stalled: one more try
 s.expect('test-hook: killing the menu', timeout=120, where='all')
-vm = re.search(r'test-hook: killing the menu \(pid \d+\); foreground appliance: pid (\d+)',
-               s.all_text())
+# The serial line is slow: wait for the whole line, not just its start.
+hook = r'test-hook: killing the menu \(pid \d+\); foreground appliance: pid (\d+)\r?\n'
+end = time.time() + 30
+while time.time() < end and not re.search(hook, s.all_text()):
+    s.pump(0.2)
+vm = re.search(hook, s.all_text())
 assert vm and vm.group(1) != '0', s.all_text()[-3000:]
 vm = vm.group(1)
 s.expect('killed by signal 9 (Killed); starting it again', timeout=30, where='all')
@@ -120,7 +124,15 @@ s.expect('orphan pid %s exited with status 0' % vm, timeout=10, where='all')
 # The menu starts it again as ever (second in the list).
 s.mark()
 s.send('down', 'enter')
-s.expect('kvmbox-long: alive 0', timeout=120, where='all')
+s.expect('Starting Long-running guest', timeout=30, where='all')
+try:
+    # The same guest booted in seconds a moment ago: a silence this long
+    # is the emulated CPU stuck in the nested guest (QEMU TCG with AMD-V
+    # emulated stalls so now and then), not the menu.
+    s.expect('kvmbox-long: alive 0', timeout=120, where='all')
+except AssertionError:
+    print('the restarted guest stayed silent for 120 s')
+    sys.exit(75)
 s.expect('kvmbox-long: alive 2', timeout=30, where='all')
 s.send('off\r')
 s.expect('Long-running guest was powered off.', timeout=60)
@@ -128,7 +140,7 @@ print('scenario passed')
 PY
   rc=$?
   set -e
-  [ $rc = 75 ] && [ $try = 1 ] && { echo "attempt 1: no appliance; serial tail:"; tail -n 15 "$T/serial.log";
+  [ $rc = 75 ] && [ $try -lt 3 ] && { echo "attempt $try: the guest stalled; serial tail:"; tail -n 15 "$T/serial.log";
                                    kill -9 $QPID; wait $QPID 2> /dev/null || true; continue; }
   break
 done
