@@ -70,14 +70,11 @@ void coalesced_flush(struct vm *vm)
 	/* The indices come from the kernel; a bad one ends the replay, not us. */
 	while (first != last && first < vm->ring_max && last < vm->ring_max) {
 		struct kvm_coalesced_mmio *e = &ring->coalesced_mmio[first];
-		uint8_t data[8];
 		unsigned len = e->len;
 
-		if (e->pio && (len == 1 || len == 2 || len == 4)) {
-			for (unsigned i = 0; i < len; i++)
-				data[i] = e->data[i];
-			bus_access(&vm->pio, e->phys_addr, data, len, true);
-		}
+		/* A write only reads e->data: no copy needed. */
+		if (e->pio && (len == 1 || len == 2 || len == 4))
+			bus_access(&vm->pio, e->phys_addr, e->data, len, true);
 		first = (first + 1) % vm->ring_max;
 		atomic_store_explicit((_Atomic uint32_t *)&ring->first, first, memory_order_release);
 	}
