@@ -28,15 +28,20 @@ static int open_one(const char *path, struct screen *s, struct errmsg *err)
 	return rc;
 }
 
+/* Fills @path with DRM card @i's node; true when it exists. */
+static bool card_present(int i, char path[static 32])
+{
+	snprintf(path, 32, "/dev/dri/card%d", i);
+	return access(path, F_OK) == 0;
+}
+
 bool screen_available(void)
 {
 	char path[32];
 
-	for (int i = 0; i < MAX_CARDS; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		if (access(path, F_OK) == 0)
+	for (int i = 0; i < MAX_CARDS; i++)
+		if (card_present(i, path))
 			return true;
-	}
 	return access("/dev/fb0", F_OK) == 0;
 }
 
@@ -52,11 +57,9 @@ int screen_open(const char *device, struct screen **out, struct errmsg *err)
 	if (device) {
 		rc = open_one(device, s, err);
 	} else {
-		for (int i = 0; rc && i < MAX_CARDS; i++) {
-			snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-			if (access(path, F_OK) == 0)
+		for (int i = 0; rc && i < MAX_CARDS; i++)
+			if (card_present(i, path))
 				rc = open_one(path, s, &why);
-		}
 		if (rc && access("/dev/fb0", F_OK) == 0)
 			rc = open_one("/dev/fb0", s, &why);
 		if (rc)
@@ -119,11 +122,9 @@ int screen_describe(const char *device, struct buf *out, struct errmsg *err)
 	if (device)
 		return is_fbdev(device) ? screen_fbdev_describe(device, out, err)
 					: screen_drm_describe(device, out, err);
-	for (int i = 0; i < MAX_CARDS; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		if (access(path, F_OK) == 0 && !screen_drm_describe(path, out, NULL))
+	for (int i = 0; i < MAX_CARDS; i++)
+		if (card_present(i, path) && !screen_drm_describe(path, out, NULL))
 			found++;
-	}
 	for (int i = 0; i < MAX_CARDS; i++) {
 		snprintf(path, sizeof(path), "/dev/fb%d", i);
 		if (access(path, F_OK) == 0 && !screen_fbdev_describe(path, out, NULL))
@@ -142,11 +143,9 @@ int screen_capture(const char *device, struct gfx_image *out, struct errmsg *err
 	if (device)
 		return is_fbdev(device) ? screen_fbdev_capture(device, out, err)
 					: screen_drm_capture(device, out, err);
-	for (int i = 0; i < MAX_CARDS; i++) {
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		if (access(path, F_OK) == 0 && !screen_drm_capture(path, out, &why))
+	for (int i = 0; i < MAX_CARDS; i++)
+		if (card_present(i, path) && !screen_drm_capture(path, out, &why))
 			return 0;
-	}
 	if (access("/dev/fb0", F_OK) == 0 && !screen_fbdev_capture("/dev/fb0", out, &why))
 		return 0;
 	return errmsg_set(err, -ENODEV, "nothing to capture%s%s", why.msg[0] ? ": " : "",
