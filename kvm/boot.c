@@ -35,6 +35,32 @@ unsigned boot_e820(const struct guest_mem *m, struct e820_range *r,
 	return n;
 }
 
+#define COPY_BLOCK 4096
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	uint64_t acc = 0, w;
+
+	for (size_t i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8); /* the file's offset need not be aligned */
+		acc |= w;
+	}
+	return acc == 0;
+}
+
+void boot_copy_fresh(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	size_t i = 0;
+
+	/* Blocks are aligned on the destination, whose pages are what count. */
+	size_t head = MIN(len, (COPY_BLOCK - (uintptr_t)dst % COPY_BLOCK) % COPY_BLOCK);
+	memcpy(dst, src, head);
+	for (i = head; len - i >= COPY_BLOCK; i += COPY_BLOCK)
+		if (!all_zero(src + i, COPY_BLOCK))
+			memcpy(dst + i, src + i, COPY_BLOCK);
+	memcpy(dst + i, src + i, len - i);
+}
+
 static int map_file(const char *path, const char *what, uint8_t **data,
 		    size_t *len, struct errmsg *err)
 {
@@ -52,7 +78,9 @@ static int map_file(const char *path, const char *what, uint8_t **data,
 		return errmsg_set(err, -EFBIG, "%s %s: larger than 512 MiB", what, path);
 	}
 	*len = (size_t)st.st_size;
-	*data = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	/* Populated at once: the whole file is copied next, and one call maps
+	 * it far more cheaply than a page fault per few pages. */
+	*data = mmap(NULL, *len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
 	if (*data == MAP_FAILED)
 		return errmsg_set(err, -errno, "%s %s: %s", what, path, err_str(-errno));
@@ -79,7 +107,7 @@ int boot_place_initrd(struct vm *vm, const char *path, uint64_t limit,
 		return errmsg_set(err, -E2BIG, "initrd %s (%zu MiB) does not fit in guest RAM below %llu MiB beside the kernel: raise --mem",
 				  path, len >> 20, (unsigned long long)(top >> 20));
 	}
-	memcpy(gmem_ptr(&vm->mem, at, len), data, len);
+	boot_copy_fresh(gmem_ptr(&vm->mem, at, len), data, len);
 	munmap(data, len);
 	*addr = at;
 	*size = len;

@@ -175,8 +175,8 @@ int boot_pvh_load(struct vm *vm, const uint8_t *img, size_t len,
 			return errmsg_set(err, -E2BIG, "kernel %s: segment at 0x%llx (%llu KiB) is outside guest RAM (--mem too small?)",
 					  cfg->kernel, (unsigned long long)p.paddr,
 					  (unsigned long long)(p.memsz >> 10));
-		memcpy(dst, img + p.offset, p.filesz);
-		memset(dst + p.filesz, 0, p.memsz - p.filesz);
+		/* The rest up to memsz stays as fresh RAM left it: zero. */
+		boot_copy_fresh(dst, img + p.offset, p.filesz);
 		kernel_end = MAX(kernel_end, p.paddr + p.memsz);
 	}
 	if (!pvh || pvh >= MEM_HOLE_START)

@@ -177,6 +177,14 @@ int boot_linux_load(struct vm *vm, const uint8_t *img, size_t len,
 int boot_pvh_load(struct vm *vm, const uint8_t *img, size_t len,
 		  const struct vmm_config *cfg, struct boot_entry *entry,
 		  struct errmsg *err);
+/*
+ * Copies @len bytes of a boot file into guest RAM that nothing has written
+ * yet. Fresh anonymous memory already reads as zero, so 4 KiB blocks of
+ * zeros are skipped: Debian's vmlinux carries its 21 MiB of .bss and
+ * scratch space as zeros in the file, and every page not written is a page
+ * the host never has to fault in, zero and back.
+ */
+void boot_copy_fresh(uint8_t *dst, const uint8_t *src, size_t len);
 /* Places the initrd below @limit; returns its address via @addr. */
 int boot_place_initrd(struct vm *vm, const char *path, uint64_t limit,
 		      uint64_t kernel_end, uint64_t *addr, uint64_t *size,
