@@ -7,13 +7,14 @@ command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing"
 KMODS=/lib/modules/${KERNEL##*/vmlinuz-} # the modules of that very kernel
 
 # qemu_boot LOG SECONDS UNTIL_REGEX qemu-args... : boots until the log
-# matches UNTIL_REGEX or QEMU exits; returns 0 when it matched.
+# matches UNTIL_REGEX or QEMU exits; returns 0 when it matched. The L1's
+# CPU model is QEMU_L1_CPU (default: the test recipe, qemu64 with AMD-V).
 qemu_boot() {
   local log=$1 secs=$2 until=$3; shift 3
   local try
   for try in 1 2; do
     : > "$log"
-    qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2048 -smp 2 \
+    qemu-system-x86_64 -accel tcg -cpu "${QEMU_L1_CPU:-qemu64,+svm,+npt}" -m 2048 -smp 2 \
       -no-reboot -display none -serial "file:$log" -monitor none "$@" &
     local pid=$! t=0
     while kill -0 $pid 2>/dev/null && [ $t -lt $((secs * 10)) ]; do
