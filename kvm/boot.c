@@ -114,17 +114,14 @@ int boot_place_initrd(struct vm *vm, const char *path, uint64_t limit,
 	return 0;
 }
 
-int boot_load(struct vm *vm, const struct vmm_config *cfg,
-	      struct boot_entry *entry, struct errmsg *err)
+int boot_load_image(struct vm *vm, const struct vmm_config *cfg,
+		    const uint8_t *img, size_t len, struct boot_entry *entry,
+		    struct errmsg *err)
 {
-	uint8_t *img;
-	size_t len;
 	int r;
 
 	if (vm->mem.lo_size < 8ULL << 20)
 		return errmsg_set(err, -EINVAL, "--mem must be at least 8 MiB");
-	if ((r = map_file(cfg->kernel, "kernel", &img, &len, err)) < 0)
-		return r;
 	if (cfg->cmdline && strlen(cfg->cmdline) >= BOOT_CMDLINE_MAX)
 		r = errmsg_set(err, -E2BIG, "--cmdline longer than %d bytes", BOOT_CMDLINE_MAX - 1);
 	else if (len >= SELFMAG && !memcmp(img, ELFMAG, SELFMAG))
@@ -133,9 +130,22 @@ int boot_load(struct vm *vm, const struct vmm_config *cfg,
 		r = boot_linux_load(vm, img, len, cfg, entry, err);
 	else
 		r = errmsg_set(err, -ENOEXEC, "kernel %s: not a kernel (neither a bzImage nor an ELF vmlinux)", cfg->kernel);
-	munmap(img, len);
 	if (r == 0 && cfg->cmdline)
 		memcpy(gmem_ptr(&vm->mem, BOOT_CMDLINE_ADDR, BOOT_CMDLINE_MAX),
 		       cfg->cmdline, strlen(cfg->cmdline) + 1);
+	return r;
+}
+
+int boot_load(struct vm *vm, const struct vmm_config *cfg,
+	      struct boot_entry *entry, struct errmsg *err)
+{
+	uint8_t *img;
+	size_t len;
+	int r;
+
+	if ((r = map_file(cfg->kernel, "kernel", &img, &len, err)) < 0)
+		return r;
+	r = boot_load_image(vm, cfg, img, len, entry, err);
+	munmap(img, len);
 	return r;
 }

@@ -171,6 +171,10 @@ unsigned boot_e820(const struct guest_mem *m, struct e820_range *r,
 /* Loads kernel + initrd + cmdline into guest RAM; fills @entry. */
 int boot_load(struct vm *vm, const struct vmm_config *cfg,
 	      struct boot_entry *entry, struct errmsg *err);
+/* The same from a kernel image in memory (@img, @len: untrusted). */
+int boot_load_image(struct vm *vm, const struct vmm_config *cfg,
+		    const uint8_t *img, size_t len, struct boot_entry *entry,
+		    struct errmsg *err);
 int boot_linux_load(struct vm *vm, const uint8_t *img, size_t len,
 		    const struct vmm_config *cfg, struct boot_entry *entry,
 		    struct errmsg *err);
