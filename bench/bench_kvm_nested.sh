@@ -4,8 +4,9 @@
 # qemu-system-x86_64 -enable-kvm -cpu host (both L2s see the L1's CPUID),
 # three rounds taking turns. Measured in L1: VMM start to the L2's /init
 # (its first console line), and a 256 MiB sequential dd read of a
-# virtio-blk disk inside L2 (timed by L1 from the L2's console lines). The
-# kernel is booted in both of its forms, by both VMMs: the bzImage (64-bit
+# virtio-blk disk inside L2 (timed by L1 from the L2's console lines), then
+# the same read with O_DIRECT, which leaves out the L2's own page-cache
+# copy. The kernel is booted in both of its forms, by both VMMs: the bzImage (64-bit
 # boot protocol for kvmbox, SeaBIOS and its option ROM for QEMU) and the
 # vmlinux inside it through the PVH entry (QEMU's pvh.bin), which skips the
 # decompressor. The L2 also reports its own uptime at /init: the kernel's
@@ -42,6 +43,11 @@ echo "L2-DD $(/bin/busybox awk -v a=$t0 -v b=$t1 'BEGIN{print b-a}')"
 # The guest's own view of the device: reads completed, and the time they spent in it.
 /bin/busybox mount -t sysfs sys /sys
 echo "L2-VDA $(/bin/busybox awk '{print $1, $4}' /sys/block/vda/stat)"
+# The same read with O_DIRECT: no page cache in L2, so no guest-side copy;
+# one 1 MiB request at a time, the device's own pace.
+echo "L2-DDD-START"
+/bin/busybox dd if=/dev/vda of=/dev/null bs=1M iflag=direct 2>/dev/null
+echo "L2-DDD-END"
 /bin/busybox poweroff -f
 INIT
 }
@@ -56,13 +62,15 @@ dd if=/dev/zero of=/k/big.img bs=1M count=256 2>/dev/null
 up() { cut -d' ' -f1 /proc/uptime; }
 # run NAME CMD...: times VMM start to the L2's first line, passes the rest on
 run() {
-  local name=$1 t0 t1=0; shift
+  local name=$1 t0 t1=0 t2=0; shift
   t0=$(up)
   "$@" 2>&1 | while read -r line; do
     case $line in
       *L2-AT-INIT*) echo "L1-INIT $name $(awk -v a=$t0 -v b=$(up) 'BEGIN{print b-a}')" ;;
       *L2-UPTIME*) echo "L1-UPTIME $name ${line##*L2-UPTIME }" ;;
       *L2-VDA*) echo "L1-VDA $name ${line##*L2-VDA }" ;;
+      *L2-DDD-START*) t2=$(up) ;;
+      *L2-DDD-END*) echo "L1-DDD $name $(awk -v a=$t2 -v b=$(up) 'BEGIN{print b-a}')" ;;
       *L2-DD-START*) t1=$(up) ;;
       *L2-DD*) echo "L1-DD $name $(awk -v a=$t1 -v b=$(up) 'BEGIN{print b-a}') (L2 clock: ${line##*L2-DD })" ;;
     esac
@@ -116,6 +124,9 @@ bench_on() {
   uk=$(pick L1-UPTIME kvmbox-vmlinux); up=$(pick L1-UPTIME qemu-vmlinux)
   od=$(awk '$1=="L1-DD" && $2 ~ /^kvmbox/ {print $3}' "$log" | median)
   qd=$(awk '$1=="L1-DD" && $2 ~ /^qemu/ {print $3}' "$log" | median)
+  local oo qo
+  oo=$(awk '$1=="L1-DDD" && $2 ~ /^kvmbox/ {print $3}' "$log" | median)
+  qo=$(awk '$1=="L1-DDD" && $2 ~ /^qemu/ {print $3}' "$log" | median)
   # device: the L2's read ticks (ms its requests spent in the device), and their count
   local ov qv on qn
   ov=$(awk '$1=="L1-VDA" && $2 ~ /^kvmbox/ {print $4}' "$log" | median)
@@ -129,8 +140,9 @@ bench_on() {
   printf '%-50s %9s %9s %7sx\n' "  PVH: L2 uptime at /init (ratio: to QEMU's total)" "$uk" "$up" "$(ratio "$uk" "$qp")"
   printf '%-50s %9s %9s %7sx\n' "  dd 256 MiB from virtio-blk (s, median of 6)" "$od" "$qd" "$(ratio "$qd" "$od")"
   printf '%-50s %9s %9s %7sx\n' "  dd: ms its $on / $qn reads spent in the device" "$ov" "$qv" "$(ratio "$qv" "$ov")"
+  printf '%-50s %9s %9s %7sx\n' "  dd 256 MiB, iflag=direct (s, median of 6)" "$oo" "$qo" "$(ratio "$qo" "$oo")"
   # Every run, in L1 order, so the spread shows beside the medians.
-  awk '$1 == "L1-INIT" || $1 == "L1-DD" || $1 == "L1-VDA" { printf "%s %s %s\n", $1, $2, $1 == "L1-VDA" ? $4 : $3 }' "$log" |
+  awk '$1 == "L1-INIT" || $1 == "L1-DD" || $1 == "L1-DDD" || $1 == "L1-VDA" { printf "%s %s %s\n", $1, $2, $1 == "L1-VDA" ? $4 : $3 }' "$log" |
     awk '{ k = $1 " " $2; v[k] = v[k] " " $3 } END { for (k in v) print "  runs: " k ":" v[k] }' | sort
   awk -v o="$od" -v q="$qd" 'BEGIN { if (o > 0 && q > 0) printf "  dd throughput: kvmbox %.0f MB/s, qemu %.0f MB/s\n", 268.4 / o, 268.4 / q }'
 }
