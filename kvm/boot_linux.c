@@ -51,7 +51,7 @@ int boot_linux_load(struct vm *vm, const uint8_t *img, size_t len,
 	size_t hdr_len = 0x202 + img[0x201] - SETUP_HDR_OFF;
 	int r;
 
-	if (0x202 + (size_t)img[0x201] > len) /* the header's end, from its jump */
+	if (SETUP_HDR_OFF + hdr_len > len) /* the header's end, from its jump */
 		return errmsg_set(err, -ENOEXEC, "kernel %s: truncated bzImage (setup header)", cfg->kernel);
 	memset(&h, 0, sizeof(h));
 	memcpy(&h, img + SETUP_HDR_OFF, MIN(hdr_len, sizeof(h)));
