@@ -116,23 +116,18 @@ bench_on() {
     -initrd "$T/l1b.cpio" -append "console=ttyS0 panic=-1 quiet rdinit=/init" ||
     fail "L1 did not finish"
   tr -d '\r' < "$T/serial.log" > "$log"
-  # pick KIND NAME: the median of one measurement of one VMM and kernel form.
-  pick() { awk -v k="$1" -v n="$2" '$1==k && $2==n {print $3}' "$log" | median; }
-  local ok qk op qp od qd uk up
+  # pick KIND NAME [FIELD]: the median of one measurement (field 3, or FIELD)
+  # over the runs whose name starts with NAME: a VMM, or a VMM and kernel form.
+  pick() { awk -v k="$1" -v n="$2" -v f="${3:-3}" '$1==k && index($2, n)==1 {print $f}' "$log" | median; }
+  local ok qk op qp od qd uk up oo qo ov qv on qn
   ok=$(pick L1-INIT kvmbox-vmlinuz); qk=$(pick L1-INIT qemu-vmlinuz)
   op=$(pick L1-INIT kvmbox-vmlinux); qp=$(pick L1-INIT qemu-vmlinux)
   uk=$(pick L1-UPTIME kvmbox-vmlinux); up=$(pick L1-UPTIME qemu-vmlinux)
-  od=$(awk '$1=="L1-DD" && $2 ~ /^kvmbox/ {print $3}' "$log" | median)
-  qd=$(awk '$1=="L1-DD" && $2 ~ /^qemu/ {print $3}' "$log" | median)
-  local oo qo
-  oo=$(awk '$1=="L1-DDD" && $2 ~ /^kvmbox/ {print $3}' "$log" | median)
-  qo=$(awk '$1=="L1-DDD" && $2 ~ /^qemu/ {print $3}' "$log" | median)
-  # device: the L2's read ticks (ms its requests spent in the device), and their count
-  local ov qv on qn
-  ov=$(awk '$1=="L1-VDA" && $2 ~ /^kvmbox/ {print $4}' "$log" | median)
-  qv=$(awk '$1=="L1-VDA" && $2 ~ /^qemu/ {print $4}' "$log" | median)
-  on=$(awk '$1=="L1-VDA" && $2 ~ /^kvmbox/ {print $3}' "$log" | median)
-  qn=$(awk '$1=="L1-VDA" && $2 ~ /^qemu/ {print $3}' "$log" | median)
+  od=$(pick L1-DD kvmbox); qd=$(pick L1-DD qemu)
+  oo=$(pick L1-DDD kvmbox); qo=$(pick L1-DDD qemu)
+  # device: the L2's reads (field 3) and the ms they spent in the device (field 4)
+  on=$(pick L1-VDA kvmbox); qn=$(pick L1-VDA qemu)
+  ov=$(pick L1-VDA kvmbox 4); qv=$(pick L1-VDA qemu 4)
   printf '%-50s %9s %9s %7s\n' "nested L2, L1 $2 (median of 3, s)" kvmbox qemu ratio
   printf '%-50s %9s %9s %7sx\n' "  VMM start to L2 /init, bzImage (s)" "$ok" "$qk" "$(ratio "$ok" "$qk")"
   printf '%-50s %9s %9s %7sx\n' "  VMM start to L2 /init, vmlinux via PVH (s)" "$op" "$qp" "$(ratio "$op" "$qp")"
